@@ -1,0 +1,529 @@
+"""Load and validate rules.yaml into frozen dataclasses.
+
+The catalog is the only place Kraken knowledge lives. A broken file must give
+one clear line naming the file, the line and the key, never a traceback, so
+every check below raises CatalogError with that location.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+ACCESS_KINDS = ("public", "private")
+MAX_RULES_BYTES = 2_000_000
+
+
+class CatalogError(Exception):
+    """A rules file that cannot be used; str() is the one line to show."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """All of `all_of`, plus one of `any_of` when it is not empty."""
+
+    all_of: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+
+    def satisfied_by(self, granted: frozenset[str] | set[str]) -> bool:
+        return all(p in granted for p in self.all_of) and (
+            not self.any_of or any(p in granted for p in self.any_of)
+        )
+
+    @property
+    def mentions(self) -> frozenset[str]:
+        return frozenset(self.all_of) | frozenset(self.any_of)
+
+
+@dataclass(frozen=True)
+class Permission:
+    id: str
+    title: str
+    label: str
+    machine: str | None
+    risk: int
+    order: int
+
+
+@dataclass(frozen=True)
+class Preset:
+    id: str
+    title: str
+    permissions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    access: str
+    path: str
+    method: str | None
+    requirement: Requirement
+    moves_funds: bool = False
+    guide: Requirement | None = None
+    legacy: bool = False
+    inferred: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    summary: str
+    message: str
+    fields: tuple[str, ...]
+    help: str
+    texts: tuple[tuple[str, str], ...] = ()
+
+    def text(self, key: str) -> str:
+        return dict(self.texts)[key]
+
+    def render(self, **fields: str) -> str:
+        return f"{self.code} {self.message.format(**fields)}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    source: str
+    permissions: tuple[Permission, ...]
+    presets: tuple[Preset, ...]
+    endpoints: tuple[Endpoint, ...]
+    rest_hosts: tuple[str, ...]
+    rest_paths: tuple[tuple[str, str], ...]
+    prefilter_words: tuple[str, ...]
+    codes: tuple[Code, ...]
+
+    def __post_init__(self) -> None:
+        # Lookup tables derived once; the dataclass stays frozen.
+        object.__setattr__(self, "_perm", {p.id: p for p in self.permissions})
+        object.__setattr__(self, "_endpoint", {e.name: e for e in self.endpoints})
+        object.__setattr__(self, "_code", {c.code: c for c in self.codes})
+
+    def permission(self, pid: str) -> Permission:
+        return self._perm[pid]  # type: ignore[attr-defined,no-any-return]
+
+    def endpoint(self, name: str) -> Endpoint | None:
+        return self._endpoint.get(name)  # type: ignore[attr-defined,no-any-return]
+
+    def code(self, code: str) -> Code:
+        return self._code[code]  # type: ignore[attr-defined,no-any-return]
+
+    def path_template(self, access: str) -> str:
+        return dict(self.rest_paths)[access]
+
+    def suggest_endpoint(self, name: str) -> str | None:
+        """The catalog endpoint a mistyped name most likely meant."""
+        names = [e.name for e in self.endpoints]
+        folded = {n.lower(): n for n in names}
+        if name.lower() in folded:
+            return folded[name.lower()]
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        return close[0] if close else None
+
+
+# --- YAML with line numbers -------------------------------------------------
+
+
+class _Map(dict):  # type: ignore[type-arg]
+    """A mapping that remembers the line of itself and of each key."""
+
+    line = 0
+    key_lines: dict[Any, int]
+
+
+class _Seq(list):  # type: ignore[type-arg]
+    """A sequence that remembers the line of itself and of each item."""
+
+    line = 0
+    item_lines: list[int]
+
+
+def _loader_class() -> type:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class LineLoader(base):  # type: ignore[misc,valid-type]
+        pass
+
+    def construct_map(loader: Any, node: Any) -> Iterator[_Map]:
+        data = _Map()
+        data.line = node.start_mark.line + 1
+        data.key_lines = {}
+        yield data
+        loader.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                seen = key in data.key_lines
+            except TypeError:
+                raise CatalogError(
+                    f"line {key_node.start_mark.line + 1}: a mapping key must be a plain value"
+                ) from None
+            if seen:
+                raise CatalogError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+            data.key_lines[key] = key_node.start_mark.line + 1
+            data[key] = loader.construct_object(value_node, deep=True)
+
+    def construct_seq(loader: Any, node: Any) -> Iterator[_Seq]:
+        data = _Seq()
+        data.line = node.start_mark.line + 1
+        data.item_lines = [child.start_mark.line + 1 for child in node.value]
+        yield data
+        data.extend(loader.construct_object(child, deep=True) for child in node.value)
+
+    LineLoader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    LineLoader.add_constructor("tag:yaml.org,2002:seq", construct_seq)
+    return LineLoader
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file safely (no Python tags), keeping line numbers."""
+    import yaml
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_RULES_BYTES:
+        raise CatalogError(f"{path}: larger than {MAX_RULES_BYTES} bytes, not a rules file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return yaml.load(text, Loader=_loader_class())  # noqa: S506 - a SafeLoader subclass
+    except CatalogError as exc:
+        raise CatalogError(f"{path}:{exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f":{mark.line + 1}" if mark else ""
+        raise CatalogError(f"{path}{where}: not valid YAML: {exc.problem or exc.context}") from None
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+        raise CatalogError(f"{path}: not valid YAML: {exc}") from None
+
+
+# --- validation ---------------------------------------------------------------
+
+
+class _Ctx:
+    """Where we are in the file, for error messages."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, line: int, key: str, message: str) -> CatalogError:
+        return CatalogError(f"{self.path}:{line}: {key}: {message}")
+
+
+def _line_of(container: Any, key: Any, default: int) -> int:
+    if isinstance(container, _Map):
+        return container.key_lines.get(key, container.line) or default
+    if isinstance(container, _Seq) and isinstance(key, int) and key < len(container.item_lines):
+        return container.item_lines[key]
+    return default
+
+
+def _get(
+    ctx: _Ctx, mapping: Any, key: str, kind: type, where: str, *, required: bool = True,
+    default: Any = None,
+) -> Any:
+    """mapping[key], checked to be of `kind`."""
+    line = getattr(mapping, "line", 1)
+    if key not in mapping:
+        if required:
+            raise ctx.fail(line, where, f"missing key '{key}'")
+        return default
+    value = mapping[key]
+    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if not ok:
+        expected = {_Map: "a mapping", _Seq: "a list", str: "a string", int: "a whole number",
+                    bool: "true or false"}.get(kind, kind.__name__)
+        raise ctx.fail(_line_of(mapping, key, line), f"{where}.{key}",
+                       f"expected {expected}, got {_describe(value)}")
+    return value
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"'{str(value)[:40]}'"
+
+
+def _check_keys(ctx: _Ctx, mapping: _Map, allowed: tuple[str, ...], where: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise ctx.fail(_line_of(mapping, key, mapping.line), where, f"unknown key '{key}'{suffix}")
+
+
+def _string_list(ctx: _Ctx, mapping: _Map, key: str, where: str) -> tuple[str, ...]:
+    items = _get(ctx, mapping, key, _Seq, where, required=False, default=_Seq())
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item:
+            raise ctx.fail(_line_of(items, i, items.line), f"{where}.{key}[{i}]",
+                           f"expected a non-empty string, got {_describe(item)}")
+    return tuple(items)
+
+
+def _permission_refs(
+    ctx: _Ctx, mapping: _Map, key: str, where: str, known: dict[str, Permission]
+) -> tuple[str, ...]:
+    ids = _string_list(ctx, mapping, key, where)
+    for i, pid in enumerate(ids):
+        if pid not in known:
+            raise ctx.fail(_line_of(mapping[key], i, mapping.line), f"{where}.{key}",
+                           f"unknown permission '{pid}'{_did_you_mean(pid, known)}")
+    if len(set(ids)) != len(ids):
+        raise ctx.fail(_line_of(mapping, key, mapping.line), f"{where}.{key}", "a permission is listed twice")
+    order = {pid: p.order for pid, p in known.items()}
+    return tuple(sorted(ids, key=order.__getitem__))
+
+
+def _did_you_mean(value: str, choices: Any) -> str:
+    hint = difflib.get_close_matches(value, list(choices), n=1)
+    return f" (did you mean '{hint[0]}'?)" if hint else ""
+
+
+def _items(ctx: _Ctx, root: _Map, key: str) -> Iterator[tuple[int, _Map, str]]:
+    seq = _get(ctx, root, key, _Seq, "rules")
+    for i, item in enumerate(seq):
+        where = f"{key}[{i}]"
+        if not isinstance(item, _Map):
+            raise ctx.fail(_line_of(seq, i, seq.line), where, f"expected a mapping, got {_describe(item)}")
+        yield i, item, where
+
+
+_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9]*(/[A-Za-z][A-Za-z0-9]*)?$")
+
+
+def _permissions(ctx: _Ctx, root: _Map) -> tuple[Permission, ...]:
+    out: dict[str, Permission] = {}
+    for i, item, where in _items(ctx, root, "permissions"):
+        _check_keys(ctx, item, ("id", "title", "label", "machine", "risk"), where)
+        pid = _get(ctx, item, "id", str, where)
+        if not _ID.match(pid):
+            raise ctx.fail(item.line, f"{where}.id", f"'{pid}' is not a lower-case-dashed id")
+        if pid in out:
+            raise ctx.fail(item.line, f"{where}.id", f"duplicate permission '{pid}'")
+        risk = _get(ctx, item, "risk", int, where)
+        if not 1 <= risk <= 9:
+            raise ctx.fail(_line_of(item, "risk", item.line), f"{where}.risk", "expected a number from 1 to 9")
+        out[pid] = Permission(
+            id=pid,
+            title=_get(ctx, item, "title", str, where),
+            label=_get(ctx, item, "label", str, where, required=False, default=""),
+            machine=_get(ctx, item, "machine", str, where, required=False),
+            risk=risk,
+            order=i,
+        )
+    return tuple(out.values())
+
+
+def _presets(ctx: _Ctx, root: _Map, known: dict[str, Permission]) -> tuple[Preset, ...]:
+    out: dict[str, Preset] = {}
+    for _, item, where in _items(ctx, root, "presets"):
+        _check_keys(ctx, item, ("id", "title", "permissions"), where)
+        pid = _get(ctx, item, "id", str, where)
+        if pid in out or pid in known:
+            raise ctx.fail(item.line, f"{where}.id", f"duplicate name '{pid}'")
+        _get(ctx, item, "permissions", _Seq, where)
+        out[pid] = Preset(pid, _get(ctx, item, "title", str, where),
+                          _permission_refs(ctx, item, "permissions", where, known))
+    return tuple(out.values())
+
+
+def _requirement(ctx: _Ctx, mapping: _Map, where: str, known: dict[str, Permission]) -> Requirement:
+    return Requirement(
+        all_of=_permission_refs(ctx, mapping, "requires_all", where, known),
+        any_of=_permission_refs(ctx, mapping, "requires_any", where, known),
+    )
+
+
+_ENDPOINT_KEYS = ("name", "access", "requires_all", "requires_any", "moves_funds", "guide", "legacy",
+                  "inferred", "note", "method", "path")
+
+
+def _endpoints(
+    ctx: _Ctx, root: _Map, known: dict[str, Permission], paths: dict[str, str]
+) -> tuple[Endpoint, ...]:
+    out: dict[str, Endpoint] = {}
+    for _, item, where in _items(ctx, root, "endpoints"):
+        _check_keys(ctx, item, _ENDPOINT_KEYS, where)
+        name = _get(ctx, item, "name", str, where)
+        if not _ENDPOINT.match(name):
+            raise ctx.fail(item.line, f"{where}.name", f"'{name}' is not an endpoint name")
+        if name in out:
+            raise ctx.fail(item.line, f"{where}.name", f"duplicate endpoint '{name}'")
+        where = f"endpoints[{name}]"
+        access = _get(ctx, item, "access", str, where)
+        if access not in ACCESS_KINDS:
+            raise ctx.fail(_line_of(item, "access", item.line), f"{where}.access",
+                           f"expected public or private, got '{access}'")
+        requirement = _requirement(ctx, item, where, known)
+        if access == "public" and requirement.mentions:
+            raise ctx.fail(item.line, where, "a public endpoint cannot require a permission")
+        guide = None
+        if "guide" in item:
+            raw_guide = _get(ctx, item, "guide", _Map, where)
+            _check_keys(ctx, raw_guide, ("requires_all", "requires_any"), f"{where}.guide")
+            guide = _requirement(ctx, raw_guide, f"{where}.guide", known)
+        path = _get(ctx, item, "path", str, where, required=False)
+        out[name] = Endpoint(
+            name=name,
+            access=access,
+            path=path or paths[access].format(name=name),
+            method=_get(ctx, item, "method", str, where, required=False),
+            requirement=requirement,
+            moves_funds=_get(ctx, item, "moves_funds", bool, where, required=False, default=False),
+            guide=guide,
+            legacy=_get(ctx, item, "legacy", bool, where, required=False, default=False),
+            inferred=_get(ctx, item, "inferred", bool, where, required=False, default=False),
+            note=_get(ctx, item, "note", str, where, required=False),
+        )
+    return tuple(out.values())
+
+
+def _rest(ctx: _Ctx, root: _Map) -> tuple[tuple[str, ...], dict[str, str]]:
+    rest = _get(ctx, root, "rest", _Map, "rules")
+    _check_keys(ctx, rest, ("hosts", "paths"), "rest")
+    hosts = _string_list(ctx, rest, "hosts", "rest")
+    raw = _get(ctx, rest, "paths", _Map, "rest")
+    _check_keys(ctx, raw, ACCESS_KINDS, "rest.paths")
+    paths = {}
+    for access in ACCESS_KINDS:
+        template = _get(ctx, raw, access, str, "rest.paths")
+        if "{name}" not in template or not template.startswith("/"):
+            raise ctx.fail(_line_of(raw, access, raw.line), f"rest.paths.{access}",
+                           "expected a path starting with / that contains {name}")
+        paths[access] = template
+    return hosts, paths
+
+
+_CODE = re.compile(r"^KRK\d{3}$")
+
+
+def _codes(ctx: _Ctx, root: _Map) -> tuple[Code, ...]:
+    raw = _get(ctx, root, "codes", _Map, "rules")
+    out = []
+    for code, item in raw.items():
+        where = f"codes.{code}"
+        line = _line_of(raw, code, raw.line)
+        if not isinstance(code, str) or not _CODE.match(code):
+            raise ctx.fail(line, "codes", f"'{code}' is not a code like KRK123")
+        if not isinstance(item, _Map):
+            raise ctx.fail(line, where, f"expected a mapping, got {_describe(item)}")
+        fields = _string_list(ctx, item, "fields", where)
+        message = _get(ctx, item, "message", str, where)
+        _check_template(ctx, message, fields, _line_of(item, "message", line), f"{where}.message")
+        texts = tuple(
+            (key, value) for key, value in item.items()
+            if key not in ("summary", "message", "fields", "help")
+        )
+        for key, value in texts:
+            if isinstance(value, _Map):
+                raise ctx.fail(_line_of(item, key, line), f"{where}.{key}", "nested mappings are not allowed here")
+            if not isinstance(value, str):
+                raise ctx.fail(_line_of(item, key, line), f"{where}.{key}",
+                               f"expected a string, got {_describe(value)}")
+        out.append(Code(code, _get(ctx, item, "summary", str, where), message, fields,
+                        _get(ctx, item, "help", str, where), texts))
+    return tuple(out)
+
+
+def _flatten_texts(item: _Map) -> None:
+    """Turn one level of nested text mappings (`why: {withdraw: ...}`) into dotted keys."""
+    for key in [k for k, v in item.items() if isinstance(v, _Map)]:
+        nested = item.pop(key)
+        for sub, value in nested.items():
+            item[f"{key}.{sub}"] = value
+            item.key_lines[f"{key}.{sub}"] = nested.key_lines.get(sub, nested.line)
+
+
+def _check_template(ctx: _Ctx, template: str, fields: tuple[str, ...], line: int, where: str) -> None:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ctx.fail(line, where, f"bad template: {exc}") from None
+    unknown = sorted(names - set(fields))
+    if unknown:
+        raise ctx.fail(line, where, f"uses '{unknown[0]}', which is not in fields")
+
+
+def _prefilter(ctx: _Ctx, root: _Map) -> tuple[str, ...]:
+    raw = _get(ctx, root, "prefilter", _Map, "rules")
+    _check_keys(ctx, raw, ("words",), "prefilter")
+    words = _string_list(ctx, raw, "words", "prefilter")
+    if not words:
+        raise ctx.fail(raw.line, "prefilter.words", "needs at least one word")
+    return tuple(w.lower() for w in words)
+
+
+_TOP_KEYS = ("version", "permissions", "presets", "rest", "endpoints", "prefilter", "codes")
+
+
+def parse_catalog(data: Any, path: Path) -> Catalog:
+    """Validate parsed YAML and build the Catalog."""
+    ctx = _Ctx(path)
+    if not isinstance(data, _Map):
+        raise CatalogError(f"{path}:1: rules: expected a mapping at the top, got {_describe(data)}")
+    _check_keys(ctx, data, _TOP_KEYS, "rules")
+    version = _get(ctx, data, "version", int, "rules")
+    if version != 1:
+        raise ctx.fail(_line_of(data, "version", 1), "rules.version", f"unsupported version {version}")
+    if isinstance(data.get("codes"), _Map):
+        for item in data["codes"].values():
+            if isinstance(item, _Map):
+                _flatten_texts(item)
+    permissions = _permissions(ctx, data)
+    known = {p.id: p for p in permissions}
+    presets = _presets(ctx, data, known)
+    hosts, paths = _rest(ctx, data)
+    return Catalog(
+        source=str(path),
+        permissions=permissions,
+        presets=presets,
+        endpoints=_endpoints(ctx, data, known, paths),
+        rest_hosts=hosts,
+        rest_paths=tuple(paths.items()),
+        prefilter_words=_prefilter(ctx, data),
+        codes=_codes(ctx, data),
+    )
+
+
+def shipped_rules_path() -> Path:
+    """rules.yaml inside the installed package, else the source checkout's top level."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules.yaml"
+    return packaged if packaged.is_file() else here.parent / "rules.yaml"
+
+
+def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
+    """Read, validate and build a catalog (the shipped one by default)."""
+    target = Path(path) if path is not None else shipped_rules_path()
+    return parse_catalog(read_yaml(target), target)
+
+
+_CACHE: dict[str, Catalog] = {}
+
+
+def default_catalog() -> Catalog:
+    """The shipped catalog, loaded once per process."""
+    key = str(shipped_rules_path())
+    if key not in _CACHE:
+        _CACHE[key] = load_catalog(key)
+    return _CACHE[key]
