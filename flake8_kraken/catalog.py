@@ -162,10 +162,10 @@ def _loader_class() -> type:
                 seen = key in data.key_lines
             except TypeError:
                 raise CatalogError(
-                    f"line {key_node.start_mark.line + 1}: a mapping key must be a plain value"
+                    f"{key_node.start_mark.line + 1}: a mapping key must be a plain value"
                 ) from None
             if seen:
-                raise CatalogError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+                raise CatalogError(f"{key_node.start_mark.line + 1}: duplicate key {key!r}")
             data.key_lines[key] = key_node.start_mark.line + 1
             data[key] = loader.construct_object(value_node, deep=True)
 

@@ -114,7 +114,8 @@ def render_text(report: dict[str, Any], catalog: Catalog) -> str:
 
 
 def _pos(item: dict[str, Any]) -> str:
-    return f"{item['line']}:{item['col']}"
+    """line:column as flake8 and editors show them (JSON keeps the 0-based column)."""
+    return f"{item['line']}:{item['col'] + 1}"
 
 
 def _perm_list(perms: list[str]) -> str:

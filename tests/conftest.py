@@ -1,0 +1,65 @@
+"""Shared helpers: run the real flake8 (in process, or as a command) on snippets."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flake8.main.application import Application
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one flake8 run printed and returned."""
+
+    code: int
+    lines: list[str]
+
+    @property
+    def krk(self) -> list[str]:
+        """Only this plugin's messages, in flake8's order."""
+        return [line for line in self.lines if ": KRK" in line]
+
+
+@pytest.fixture
+def flake8(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run flake8 in process on files written to a temporary directory.
+
+    Usage: flake8({"a.py": source}, "--extend-select", "KRK901"). Sources are dedented;
+    flake8 runs in that directory with --isolated (no user config) and -j1 unless the
+    caller passes its own options after the files.
+    """
+
+    def run(files: dict[str, str], *args: str, isolated: bool = True) -> Run:
+        for name, source in files.items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(source))
+        monkeypatch.chdir(tmp_path)
+        capsys.readouterr()
+        app = Application()
+        argv = (["--isolated"] if isolated else []) + ["-j1", "--max-line-length", "200", *args]
+        if not any(not a.startswith("-") and a in files for a in args):
+            argv.extend(sorted(files))
+        app.run(argv)
+        out = capsys.readouterr().out
+        return Run(app.exit_code(), out.splitlines())
+
+    return run
+
+
+def command(*argv: str, cwd: Path | str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run one of the installed commands (flake8, flake8-kraken) as a user would."""
+    exe = BIN / argv[0]
+    program = [str(exe)] if exe.exists() else [sys.executable, "-m", argv[0].replace("-", "_")]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [*program, *argv[1:]], cwd=cwd, input=stdin, capture_output=True, text=True, env=env, timeout=300
+    )

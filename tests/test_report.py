@@ -1,0 +1,102 @@
+"""`flake8-kraken permissions`: per-call requirements and least-privilege sets, end to end."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import kraken_table as kraken
+from conftest import ROOT, command
+from flake8_kraken.cli import main
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def report(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
+    assert main(["permissions", "--format", "json", *argv]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def write_calls(directory: Path, name: str, endpoints: list[str]) -> Path:
+    """A module that calls each endpoint by its REST path, one per line."""
+    lines = ['BASE = "https://api.kraken.com"', ""]
+    for endpoint in endpoints:
+        access = "public" if endpoint in kraken.PUBLIC else "private"
+        lines.append(f'call(BASE + "/0/{access}/{endpoint}")')
+    path = directory / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_every_endpoint_of_krakens_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    names = list(kraken.PUBLIC) + sorted(kraken.PRIVATE)
+    path = write_calls(tmp_path, "everything.py", names)
+    data = report(capsys, str(path))
+    calls = data["files"][0]["calls"]
+    assert [c["endpoint"] for c in calls] == names
+    for call in calls:
+        expected = kraken.PRIVATE.get(call["endpoint"], (frozenset(), frozenset(), False))
+        assert (set(call["requires_all"]), set(call["requires_any"])) == expected[:2], call["endpoint"]
+        assert (call["kind"], call["via"]) == ("rest", "rest path")
+    # Position: line 3 onwards, the string starts after "call(" (0-based column 5).
+    assert [(c["line"], c["col"]) for c in calls] == [(3 + i, 5) for i in range(len(names))]
+    assert set(data["permissions"]) == {p for a, b, _ in kraken.PRIVATE.values() for p in a | b}
+
+
+LEAST = [
+    (["CancelOrder"], ["cancel-close-orders"]),
+    (["CancelOrder", "AddOrder"], ["create-modify-orders"]),
+    (["WithdrawStatus"], ["query-ledger"]),
+    (["WithdrawStatus", "Withdraw"], ["withdraw"]),
+    (["EditOrder"], ["cancel-close-orders", "create-modify-orders"]),
+    (["QueryOrders"], ["query-open-orders-trades"]),
+    (["QueryOrders", "TradesHistory"], ["query-closed-orders-trades"]),
+    (["Earn/AllocateStatus"], ["query-funds"]),
+    (["Earn/AllocateStatus", "Earn/Allocate"], ["earn"]),
+    (["Earn/Strategies"], []),
+    (["Ticker", "Depth"], []),
+    (["AmendOrder", "CancelAll", "EditOrder"], ["cancel-close-orders", "create-modify-orders"]),
+    (["DepositMethods", "WithdrawInfo"], ["query-funds", "deposit", "withdraw"]),
+]
+
+
+@pytest.mark.parametrize(("endpoints", "needed"), LEAST, ids=["+".join(e) for e, _ in LEAST])
+def test_least_privilege_per_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], endpoints: list[str], needed: list[str]
+) -> None:
+    data = report(capsys, str(write_calls(tmp_path, "bot.py", endpoints)))
+    assert data["files"][0]["permissions"] == needed
+    assert data["permissions"] == needed
+
+
+def test_whole_scope_is_not_a_union_of_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_calls(tmp_path, "cancel.py", ["CancelOrder"])
+    write_calls(tmp_path, "place.py", ["AddOrder"])
+    data = report(capsys, str(tmp_path))
+    assert [f["permissions"] for f in data["files"]] == [["cancel-close-orders"], ["create-modify-orders"]]
+    assert data["permissions"] == ["create-modify-orders"]
+
+
+def test_runtime_endpoint_is_unresolved_not_guessed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "dyn.py"
+    path.write_text('def call(name):\n    return post("https://api.kraken.com/0/private/" + name)\n')
+    data = report(capsys, str(path))
+    assert data["files"][0]["calls"] == []
+    assert data["files"][0]["unresolved"] == [{"line": 2, "col": 16, "reason": "endpoint name is built at run time"}]
+
+
+def test_examples_golden_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT / "examples")
+    assert report(capsys, ".") == json.loads((GOLDEN / "examples.json").read_text())
+
+
+def test_examples_golden_text_through_the_command() -> None:
+    done = command("flake8-kraken", "permissions", ".", cwd=ROOT / "examples")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == (GOLDEN / "examples.txt").read_text()
+
+
+def test_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["permissions", "no/such/dir"]) == 2
+    assert capsys.readouterr().err == "flake8-kraken: no such file or directory: no/such/dir\n"
