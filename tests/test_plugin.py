@@ -74,7 +74,8 @@ def test_wheel_ships_the_catalog(tmp_path) -> None:
     import zipfile
 
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path),
+         str(ROOT)],
         check=True, capture_output=True, timeout=300,
     )
     (wheel,) = tmp_path.glob("flake8_kraken-*.whl")
