@@ -87,6 +87,47 @@ class Code:
 
 
 @dataclass(frozen=True)
+class ClientMethod:
+    """How one method of a client class reaches Kraken."""
+
+    name: str
+    endpoints: tuple[str, ...] = ()  # called every time, each of them
+    one_of: tuple[str, ...] = ()  # exactly one of them, chosen at run time
+    dynamic: str | None = None  # "name": an argument is the endpoint name; "path": it is a URL path
+    access: str | None = None  # for "name": which side the method calls
+    arg: int = 0  # position of that argument (self not counted)
+    keyword: str | None = None  # its keyword name
+    access_arg: int | None = None  # an argument that says public or private (ccxt's request)
+    access_keyword: str | None = None
+
+
+@dataclass(frozen=True)
+class ClientClass:
+    """A client library class: where it is imported from and what its methods call."""
+
+    id: str
+    library: str
+    paths: tuple[str, ...]
+    methods: tuple[ClientMethod, ...]
+    implicit: str | None = None  # regex for generated methods (ccxt's privatePostAddOrder)
+    attributes: tuple[tuple[str, str], ...] = ()  # attribute -> id of the client class it holds
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_methods", {m.name: m for m in self.methods})
+        object.__setattr__(self, "_implicit", re.compile(self.implicit, re.I) if self.implicit else None)
+
+    def method(self, name: str) -> ClientMethod | None:
+        return self._methods.get(name)  # type: ignore[attr-defined,no-any-return]
+
+    def attribute(self, name: str) -> str | None:
+        return dict(self.attributes).get(name)
+
+    def implicit_match(self, name: str) -> re.Match[str] | None:
+        pattern = self._implicit  # type: ignore[attr-defined]
+        return pattern.match(name) if pattern is not None else None
+
+
+@dataclass(frozen=True)
 class Catalog:
     source: str
     permissions: tuple[Permission, ...]
@@ -96,12 +137,27 @@ class Catalog:
     rest_paths: tuple[tuple[str, str], ...]
     prefilter_words: tuple[str, ...]
     codes: tuple[Code, ...]
+    clients: tuple[ClientClass, ...] = ()
 
     def __post_init__(self) -> None:
         # Lookup tables derived once; the dataclass stays frozen.
         object.__setattr__(self, "_perm", {p.id: p for p in self.permissions})
         object.__setattr__(self, "_endpoint", {e.name: e for e in self.endpoints})
+        object.__setattr__(self, "_folded", {_fold(e.name): e for e in self.endpoints})
         object.__setattr__(self, "_code", {c.code: c for c in self.codes})
+        object.__setattr__(self, "_client", {path: c for c in self.clients for path in c.paths})
+        object.__setattr__(self, "_client_id", {c.id: c for c in self.clients})
+
+    def client_by_id(self, cid: str) -> ClientClass | None:
+        return self._client_id.get(cid)  # type: ignore[attr-defined,no-any-return]
+
+    def client_class(self, path: str) -> ClientClass | None:
+        """The client class imported as `path` ('krakenex.API'), if any."""
+        return self._client.get(path)  # type: ignore[attr-defined,no-any-return]
+
+    def endpoint_folded(self, name: str) -> Endpoint | None:
+        """The endpoint whose name matches ignoring case, '_' and '/' (ccxt's generated names)."""
+        return self._folded.get(_fold(name))  # type: ignore[attr-defined,no-any-return]
 
     def permission(self, pid: str) -> Permission:
         return self._perm[pid]  # type: ignore[attr-defined,no-any-return]
@@ -123,6 +179,10 @@ class Catalog:
             return folded[name.lower()]
         close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
         return close[0] if close else None
+
+
+def _fold(name: str) -> str:
+    return name.replace("/", "").replace("_", "").lower()
 
 
 # --- YAML with line numbers -------------------------------------------------
@@ -473,7 +533,113 @@ def _prefilter(ctx: _Ctx, root: _Map) -> tuple[str, ...]:
     return tuple(w.lower() for w in words)
 
 
-_TOP_KEYS = ("version", "permissions", "presets", "rest", "endpoints", "prefilter", "codes")
+_METHOD_KEYS = ("endpoints", "one_of", "dynamic", "access", "arg", "keyword", "access_arg", "access_keyword", "note")
+_DYNAMIC = ("name", "path")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[ClientClass, ...]:
+    if "clients" not in root:
+        return ()
+    out: dict[str, ClientClass] = {}
+    for _, library, where in _items(ctx, root, "clients"):
+        _check_keys(ctx, library, ("id", "modules", "classes"), where)
+        lib_id = _get(ctx, library, "id", str, where)
+        where = f"clients[{lib_id}]"
+        _string_list(ctx, library, "modules", where)
+        classes = _get(ctx, library, "classes", _Seq, where)
+        for i, item in enumerate(classes):
+            cwhere = f"{where}.classes[{i}]"
+            if not isinstance(item, _Map):
+                raise ctx.fail(_line_of(classes, i, classes.line), cwhere, f"expected a mapping, got {_describe(item)}")
+            _check_keys(ctx, item, ("id", "paths", "inherits", "methods", "implicit", "attributes"), cwhere)
+            cid = _get(ctx, item, "id", str, cwhere)
+            cwhere = f"{where}.classes[{cid}]"
+            if cid in out:
+                raise ctx.fail(item.line, f"{cwhere}.id", f"duplicate client class '{cid}'")
+            paths = _string_list(ctx, item, "paths", cwhere) or (cid,)
+            for path in paths:
+                if not _DOTTED.match(path):
+                    raise ctx.fail(_line_of(item, "paths", item.line), f"{cwhere}.paths",
+                                   f"'{path}' is not a dotted name")
+            methods: dict[str, ClientMethod] = {}
+            implicit, attributes = None, {}
+            for parent in _string_list(ctx, item, "inherits", cwhere):
+                if parent not in out:
+                    raise ctx.fail(_line_of(item, "inherits", item.line), f"{cwhere}.inherits",
+                                   f"unknown client class '{parent}' (list it before this one)"
+                                   f"{_did_you_mean(parent, out)}")
+                methods.update({m.name: m for m in out[parent].methods})
+                implicit = out[parent].implicit or implicit
+                attributes.update(out[parent].attributes)
+            raw_attributes = _get(ctx, item, "attributes", _Map, cwhere, required=False, default=_Map())
+            for attribute, held in raw_attributes.items():
+                if held not in out:
+                    raise ctx.fail(_line_of(raw_attributes, attribute, item.line), f"{cwhere}.attributes.{attribute}",
+                                   f"unknown client class '{held}' (list it before this one)"
+                                   f"{_did_you_mean(str(held), out)}")
+                attributes[str(attribute)] = held
+            raw = _get(ctx, item, "methods", _Map, cwhere, required=False, default=_Map())
+            for name, spec in raw.items():
+                methods[str(name)] = _client_method(ctx, raw, str(name), spec, f"{cwhere}.methods.{name}", endpoints)
+            implicit = _get(ctx, item, "implicit", str, cwhere, required=False, default=implicit)
+            if implicit is not None:
+                try:
+                    groups = re.compile(implicit).groupindex
+                except re.error as exc:
+                    raise ctx.fail(_line_of(item, "implicit", item.line), f"{cwhere}.implicit",
+                                   f"bad regular expression: {exc}") from None
+                if not {"access", "name"} <= set(groups):
+                    raise ctx.fail(_line_of(item, "implicit", item.line), f"{cwhere}.implicit",
+                                   "needs the groups (?P<access>...) and (?P<name>...)")
+            out[cid] = ClientClass(cid, lib_id, paths, tuple(methods.values()), implicit, tuple(attributes.items()))
+    return tuple(out.values())
+
+
+def _client_method(
+    ctx: _Ctx, parent: _Map, name: str, spec: Any, where: str, endpoints: dict[str, Endpoint]
+) -> ClientMethod:
+    line = _line_of(parent, name, parent.line)
+
+    def known(names: tuple[str, ...], key: str) -> tuple[str, ...]:
+        for endpoint in names:
+            if endpoint not in endpoints:
+                raise ctx.fail(line, f"{where}{key}",
+                               f"unknown endpoint '{endpoint}'{_did_you_mean(endpoint, endpoints)}")
+        return names
+
+    if isinstance(spec, str):
+        return ClientMethod(name, endpoints=known((spec,), ""))
+    if isinstance(spec, _Seq):
+        wrapper = _Map({"endpoints": spec})
+        wrapper.line, wrapper.key_lines = line, {"endpoints": line}
+        return ClientMethod(name, endpoints=known(_string_list(ctx, wrapper, "endpoints", where), ""))
+    if not isinstance(spec, _Map):
+        raise ctx.fail(line, where, f"expected an endpoint name, a list or a mapping, got {_describe(spec)}")
+    _check_keys(ctx, spec, _METHOD_KEYS, where)
+    dynamic = _get(ctx, spec, "dynamic", str, where, required=False)
+    if dynamic is not None and dynamic not in _DYNAMIC:
+        raise ctx.fail(line, f"{where}.dynamic", f"expected name or path, got '{dynamic}'")
+    access = _get(ctx, spec, "access", str, where, required=dynamic == "name")
+    if access is not None and access not in ACCESS_KINDS:
+        raise ctx.fail(line, f"{where}.access", f"expected public or private, got '{access}'")
+    method = ClientMethod(
+        name,
+        endpoints=known(_string_list(ctx, spec, "endpoints", where), ".endpoints"),
+        one_of=known(_string_list(ctx, spec, "one_of", where), ".one_of"),
+        dynamic=dynamic,
+        access=access,
+        arg=_get(ctx, spec, "arg", int, where, required=False, default=0),
+        keyword=_get(ctx, spec, "keyword", str, where, required=False),
+        access_arg=_get(ctx, spec, "access_arg", int, where, required=False),
+        access_keyword=_get(ctx, spec, "access_keyword", str, where, required=False),
+    )
+    if (dynamic is not None) + bool(method.endpoints) + bool(method.one_of) != 1:
+        raise ctx.fail(line, where, "needs exactly one of endpoints, one_of or dynamic")
+    return method
+
+
+_TOP_KEYS = ("version", "permissions", "presets", "rest", "endpoints", "clients", "prefilter", "codes")
 
 
 def parse_catalog(data: Any, path: Path) -> Catalog:
@@ -493,11 +659,13 @@ def parse_catalog(data: Any, path: Path) -> Catalog:
     known = {p.id: p for p in permissions}
     presets = _presets(ctx, data, known)
     hosts, paths = _rest(ctx, data)
+    endpoints = _endpoints(ctx, data, known, paths)
     return Catalog(
         source=str(path),
         permissions=permissions,
         presets=presets,
-        endpoints=_endpoints(ctx, data, known, paths),
+        endpoints=endpoints,
+        clients=_clients(ctx, data, {e.name: e for e in endpoints}),
         rest_hosts=hosts,
         rest_paths=tuple(paths.items()),
         prefilter_words=_prefilter(ctx, data),

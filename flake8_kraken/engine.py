@@ -49,11 +49,20 @@ def _analyse_parsed(source: str, path: str, catalog: Catalog) -> FileResult:
 
 
 def _detectors(catalog: Catalog, module: Any, sink: Sink) -> list[Any]:
-    from flake8_kraken.detect.rest import RestPathDetector
-    from flake8_kraken.resolve import module_constants
+    from flake8_kraken.detect.clients import ClientDetector
+    from flake8_kraken.detect.helpers import Helpers
+    from flake8_kraken.detect.rest import Reporter, RestPathDetector
+    from flake8_kraken.resolve import Scope, ScopeTracker, module_facts
 
-    constants = module_constants(module)
-    return [RestPathDetector(catalog, _matcher(catalog), constants, sink)]
+    scope = Scope(module_facts(module))
+    reporter = Reporter(catalog, _matcher(catalog), sink)
+    helpers = Helpers()
+    # Order matters: the tracker updates the scope first; clients resolve helpers last.
+    return [
+        ScopeTracker(scope),
+        RestPathDetector(reporter, scope, helpers),
+        ClientDetector(catalog, reporter, scope, helpers),
+    ]
 
 
 _MATCHERS: dict[int, Any] = {}

@@ -56,6 +56,11 @@ class FileResult:
 
 Position = tuple[int, int]
 
+# Why a place is unresolved (report: files[].unresolved[].reason).
+RUNTIME_NAME = "endpoint name is built at run time"
+HELPER_PARAM = "endpoint name is parameter '{param}' of {function}(), set by callers in other modules"
+HELPER_DEPTH = "endpoint name passes through more than one helper function"
+
 
 class Sink:
     """Where detectors put what they find while walking one file.

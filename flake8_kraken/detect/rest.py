@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping
 
 import libcst as cst
 
-from flake8_kraken.catalog import Catalog, Endpoint
-from flake8_kraken.findings import Sink
-from flake8_kraken.resolve import HOLE, is_string_expression, template
+from flake8_kraken.catalog import Catalog, Endpoint, Requirement
+from flake8_kraken.detect.helpers import Helper, Helpers
+from flake8_kraken.findings import RUNTIME_NAME, Sink
+from flake8_kraken.resolve import Scope, is_string_expression, is_unknown, marker_at, template
 
 VIA = "rest path"
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-_HOST = re.compile(r"://([^/\x00]*)")
+_HOST = re.compile(r"://([^/]*)")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class PathHit:
 
     access: str
     name: str | None  # None: the name is built at run time
+    param: int | None = None  # the name is this parameter of the enclosing function
 
 
 class PathMatcher:
@@ -51,11 +52,11 @@ class PathMatcher:
 
     def _host_ok(self, before: str) -> bool:
         hosts = _HOST.findall(before)
-        return not hosts or hosts[-1].lower() in self.hosts or HOLE in hosts[-1]
+        return not hosts or hosts[-1].lower() in self.hosts or any(is_unknown(c) for c in hosts[-1])
 
     def _read_name(self, access: str, rest: str) -> PathHit | None:
-        if not rest or rest[0] == HOLE:
-            return PathHit(access, None)
+        if not rest or is_unknown(rest[0]):
+            return PathHit(access, None, marker_at(rest))
         first = _NAME.match(rest)
         if first is None:
             return None  # prose such as "/0/private/ endpoints"
@@ -64,29 +65,90 @@ class PathMatcher:
             second = _NAME.match(tail, 1)
             if second is not None and self.catalog.endpoint(f"{name}/{second.group()}") is not None:
                 name, tail = f"{name}/{second.group()}", tail[second.end():]
-            elif tail[1:2] in ("", HOLE):
+            elif tail[1:2] == "" or is_unknown(tail[1]):
                 return PathHit(access, None)
-        if tail.startswith(HOLE):
+        if tail and is_unknown(tail[0]):
             return PathHit(access, None)
         return PathHit(access, name)
+
+
+class Reporter:
+    """Turns an endpoint name or a path text into calls, problems or unresolved places."""
+
+    def __init__(self, catalog: Catalog, matcher: PathMatcher, sink: Sink) -> None:
+        self.catalog = catalog
+        self.matcher = matcher
+        self.sink = sink
+
+    def path(self, node: cst.CSTNode, text: str, via: str) -> list[PathHit]:
+        """Report every Kraken path in `text`; hits whose name is a parameter are returned."""
+        params = []
+        for hit in self.matcher.hits(text):
+            if hit.param is not None:
+                params.append(hit)
+            elif hit.name is None:
+                self.sink.unresolved(node, RUNTIME_NAME)
+            else:
+                self.name(node, hit.name, hit.access, via)
+        return params
+
+    def name(self, node: cst.CSTNode, name: str, access: str | None, via: str) -> None:
+        """Report a call to the endpoint called `name`, reached the `access` way (None: either)."""
+        endpoint = self.catalog.endpoint(name)
+        if endpoint is None:
+            suggestion = self.catalog.suggest_endpoint(name)
+            hint = self.catalog.code("KRK203").text("hint").format(suggestion=suggestion) if suggestion else ""
+            self.sink.problem(node, "KRK203", name=name, hint=hint)
+            return
+        self.endpoint(node, endpoint, access, via)
+
+    def either(self, node: cst.CSTNode, names: tuple[str, ...], via: str) -> None:
+        """A call that reaches one of several endpoints, chosen at run time.
+
+        When each alternative is met by single permissions, the call needs any one of
+        them all (one Call named "A|B"); otherwise every alternative is reported.
+        """
+        endpoints = [e for e in (self.catalog.endpoint(n) for n in names) if e is not None]
+        options = [_single_options(e.requirement) for e in endpoints]
+        if len(endpoints) != len(names) or any(o is None for o in options):
+            for endpoint in endpoints:
+                self.endpoint(node, endpoint, None, via)
+            return
+        needs: tuple[str, ...] = () if any(not o for o in options) else tuple(
+            sorted({p for o in options for p in o or ()}, key=lambda p: self.catalog.permission(p).order)
+        )
+        self.sink.call(node, "|".join(names), Requirement(any_of=needs), via=via,
+                       moves_funds=any(e.moves_funds for e in endpoints))
+
+    def endpoint(self, node: cst.CSTNode, endpoint: Endpoint, access: str | None, via: str) -> None:
+        if access is not None and endpoint.access != access:
+            used = self.catalog.path_template(access).format(name=endpoint.name)
+            self.sink.problem(node, "KRK204", endpoint=endpoint.name, access=endpoint.access, used=used)
+        self.sink.call(node, endpoint.name, endpoint.requirement, via=via, moves_funds=endpoint.moves_funds)
+
+
+def _single_options(requirement: Requirement) -> frozenset[str] | None:
+    """The permissions each of which alone meets `requirement`; None if none alone does."""
+    if not requirement.all_of:
+        return frozenset(requirement.any_of)
+    if len(requirement.all_of) == 1 and not requirement.any_of:
+        return frozenset(requirement.all_of)
+    return None
 
 
 class RestPathDetector(cst.BatchableCSTVisitor):
     """Reports every string expression that names a Kraken REST path."""
 
-    def __init__(
-        self, catalog: Catalog, matcher: PathMatcher, constants: Mapping[str, tuple[str, cst.BaseExpression]],
-        sink: Sink,
-    ) -> None:
+    def __init__(self, reporter: Reporter, scope: Scope, helpers: Helpers) -> None:
         super().__init__()
-        self.catalog = catalog
-        self.matcher = matcher
-        self.sink = sink
-        self.values = {name: value for name, (value, _) in constants.items()}
+        self.reporter = reporter
+        self.scope = scope
+        self.helpers = helpers
+        strings = scope.facts.strings
+        self.values = {name: value for name, (value, _) in strings.items()}
         # Constants that name a Kraken path: reported where used, else where defined.
-        self.path_constants = {
-            name: node for name, (value, node) in constants.items() if matcher.pattern.search(value)
-        }
+        pattern = reporter.matcher.pattern
+        self.path_constants = {name: node for name, (value, node) in strings.items() if pattern.search(value)}
         self.definitions = {id(node) for node in self.path_constants.values()}
         self.used: set[str] = set()
         self._root: cst.CSTNode | None = None
@@ -134,8 +196,15 @@ class RestPathDetector(cst.BatchableCSTVisitor):
     def leave_BinaryOperation(self, original_node: cst.BinaryOperation) -> None:
         self._leave(original_node)
 
+    def visit_Call(self, node: cst.Call) -> None:
+        if is_string_expression(node):  # "...".format(...), urljoin(...)
+            self._visit_string(node)
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        self._leave(original_node)
+
     def visit_Name(self, node: cst.Name) -> None:
-        if self._root is None and node.value in self.path_constants:
+        if self._root is None and node.value in self.path_constants and node.value not in self.scope.frame.params:
             self.used.add(node.value)
             self._report(node, self.values[node.value])
 
@@ -150,7 +219,7 @@ class RestPathDetector(cst.BatchableCSTVisitor):
             return
         if id(node) in self.definitions:
             return  # read at its uses, or in leave_Module if there are none
-        text = template(node, self.values)
+        text = template(node, self.scope.lookup_in(self.scope.frame))
         if text is not None:
             for name in self.path_constants:
                 if self._mentions(node, name):
@@ -166,26 +235,12 @@ class RestPathDetector(cst.BatchableCSTVisitor):
                 self._report(node, self.values[name])
 
     def _report(self, node: cst.CSTNode, text: str) -> None:
-        for hit in self.matcher.hits(text):
-            if hit.name is None:
-                self.sink.unresolved(node, "endpoint name is built at run time")
-                continue
-            endpoint = self.catalog.endpoint(hit.name)
-            if endpoint is None:
-                self._unknown(node, hit.name)
-            else:
-                self._call(node, endpoint, hit.access)
-
-    def _unknown(self, node: cst.CSTNode, name: str) -> None:
-        suggestion = self.catalog.suggest_endpoint(name)
-        hint = self.catalog.code("KRK203").text("hint").format(suggestion=suggestion) if suggestion else ""
-        self.sink.problem(node, "KRK203", name=name, hint=hint)
-
-    def _call(self, node: cst.CSTNode, endpoint: Endpoint, used_access: str) -> None:
-        if endpoint.access != used_access:
-            used = self.catalog.path_template(used_access).format(name=endpoint.name)
-            self.sink.problem(node, "KRK204", endpoint=endpoint.name, access=endpoint.access, used=used)
-        self.sink.call(node, endpoint.name, endpoint.requirement, via=VIA, moves_funds=endpoint.moves_funds)
+        frame = self.scope.frame
+        for hit in self.reporter.path(node, text, VIA):
+            if hit.param is None or frame.function is None:
+                continue  # a parameter marker only arises inside a function
+            self.helpers.add(Helper(frame.function.name.value, frame.cls, hit.param, frame.params[hit.param],
+                                    node, text, None, VIA))
 
 
 def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
