@@ -94,6 +94,26 @@ BROKEN = {
         _edit("  - {name: Time, access: public}\n", "  - {name: Time, access: public}\n  - {name: Time, access: 1}\n"),
         "  - {name: Time, access: 1}", "endpoints[1].name: duplicate endpoint 'Time'",
     ),
+    "client-unknown-endpoint": (
+        _edit("          get_server_time: Time\n", "          get_server_time: Tme\n"),
+        "          get_server_time: Tme",
+        "clients[pykrakenapi].classes[pykrakenapi.KrakenAPI].methods.get_server_time: unknown endpoint 'Tme' "
+        "(did you mean 'Time'?)",
+    ),
+    "client-unknown-parent": (
+        _edit("        inherits: [ccxt.kraken]\n", "        inherits: [ccxt.krakn]\n"),
+        "        inherits: [ccxt.krakn]",
+        "clients[ccxt].classes[ccxt.pro.kraken].inherits: unknown client class 'ccxt.krakn' (list it before this one) "
+        "(did you mean 'ccxt.kraken'?)",
+    ),
+    "client-bad-dynamic": (
+        _edit("query_public: {dynamic: name,", "query_public: {dynamic: nme,"), "          query_public: {dynamic: nme",
+        "clients[krakenex].classes[krakenex.API].methods.query_public.dynamic: expected name or path, got 'nme'",
+    ),
+    "client-regex-groups": (
+        _edit("(?P<access>public", "(?P<side>public"), "        implicit:",
+        "clients[ccxt].classes[ccxt.kraken].implicit: needs the groups (?P<access>...) and (?P<name>...)",
+    ),
     "duplicate-key": (_edit("    title: Query Funds\n", "    title: Query Funds\n    title: Again\n"),
                       "    title: Again", "duplicate key 'title'"),
 }

@@ -80,10 +80,20 @@ def test_whole_scope_is_not_a_union_of_files(tmp_path: Path, capsys: pytest.Capt
 
 def test_runtime_endpoint_is_unresolved_not_guessed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "dyn.py"
-    path.write_text('def call(name):\n    return post("https://api.kraken.com/0/private/" + name)\n')
+    path.write_text('def call():\n    return post("https://api.kraken.com/0/private/" + input())\n')
     data = report(capsys, str(path))
     assert data["files"][0]["calls"] == []
     assert data["files"][0]["unresolved"] == [{"line": 2, "col": 16, "reason": "endpoint name is built at run time"}]
+
+
+def test_helper_called_only_elsewhere_is_unresolved(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "dyn.py"
+    path.write_text('def call(name):\n    return post("https://api.kraken.com/0/private/" + name)\n')
+    data = report(capsys, str(path))
+    assert data["files"][0]["calls"] == []
+    assert data["files"][0]["unresolved"] == [
+        {"line": 2, "col": 16, "reason": "endpoint name is parameter 'name' of call(), set by callers in other modules"}
+    ]
 
 
 def test_examples_golden_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
