@@ -22,6 +22,16 @@ CASES = {
         "    def buy(self):\n        self.api.query_private('AddOrder')\n",
         [f"t.py:9:9: {ADD}"],
     ),
+    "class-attribute": (
+        "import krakenex\n\n\nclass Bot:\n    api = krakenex.API()\n\n    def buy(self):\n"
+        "        self.api.query_private('AddOrder')\n",
+        [f"t.py:8:9: {ADD}"],
+    ),
+    "class-attribute-is-not-a-global": (
+        "import krakenex\n\n\nclass Bot:\n    api = krakenex.API()\n\n\ndef buy():\n"
+        "    api.query_private('AddOrder')\n",
+        [],
+    ),
     "module-global-used-in-function": (
         "def buy():\n    api.query_private('AddOrder')\n\n\nimport krakenex\napi = krakenex.API()\n",
         [f"t.py:2:5: {ADD}"],

@@ -85,7 +85,9 @@ class ClientDetector(cst.BatchableCSTVisitor):
 
     def _bind(self, target: cst.BaseExpression, value: Bound) -> None:
         frame = self.scope.frame
-        if isinstance(target, cst.Name):
+        if isinstance(target, cst.Name) and frame.function is None and frame.cls is not None:
+            self.attrs.setdefault((frame.cls, target.value), []).append((frame, value))  # a class attribute
+        elif isinstance(target, cst.Name):
             self.names.setdefault((frame.key, target.value), []).append((frame, value))
         elif (
             isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
