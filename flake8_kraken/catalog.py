@@ -111,6 +111,7 @@ class ClientClass:
     methods: tuple[ClientMethod, ...]
     implicit: str | None = None  # regex for generated methods (ccxt's privatePostAddOrder)
     attributes: tuple[tuple[str, str], ...] = ()  # attribute -> id of the client class it holds
+    credentials: tuple[str, ...] = ()  # constructor parameters that take the key and secret, in order
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_methods", {m.name: m for m in self.methods})
@@ -128,6 +129,32 @@ class ClientClass:
 
 
 @dataclass(frozen=True)
+class SecretShape:
+    """What one kind of Kraken credential looks like: base64 of a given length."""
+
+    kind: str
+    code: str
+    length: int
+    decoded: tuple[int, ...]  # decoded sizes in bytes
+    token_only: bool = False  # reported only under a token name
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """How credentials are recognised: shapes, context names and markers, look-alikes."""
+
+    shapes: tuple[SecretShape, ...] = ()
+    names: str = "(?!)"
+    token_names: str = "(?!)"
+    module_markers: tuple[str, ...] = ()
+    lookalike_markers: tuple[str, ...] = ()
+    env_defaults: tuple[str, ...] = ()
+    placeholders: tuple[str, ...] = ()
+    min_entropy: float = 0.0
+    known_examples: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Catalog:
     source: str
     permissions: tuple[Permission, ...]
@@ -138,6 +165,7 @@ class Catalog:
     prefilter_words: tuple[str, ...]
     codes: tuple[Code, ...]
     clients: tuple[ClientClass, ...] = ()
+    secrets: Secrets = Secrets()
 
     def __post_init__(self) -> None:
         # Lookup tables derived once; the dataclass stays frozen.
@@ -299,10 +327,11 @@ def _get(
             raise ctx.fail(line, where, f"missing key '{key}'")
         return default
     value = mapping[key]
-    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    ok = isinstance(value, kind) and not (kind in (int, (int, float)) and isinstance(value, bool))
     if not ok:
-        expected = {_Map: "a mapping", _Seq: "a list", str: "a string", int: "a whole number",
-                    bool: "true or false"}.get(kind, kind.__name__)
+        expected = "a number" if isinstance(kind, tuple) else {
+            _Map: "a mapping", _Seq: "a list", str: "a string", int: "a whole number", bool: "true or false",
+        }.get(kind, kind.__name__)
         raise ctx.fail(_line_of(mapping, key, line), f"{where}.{key}",
                        f"expected {expected}, got {_describe(value)}")
     return value
@@ -538,6 +567,9 @@ _DYNAMIC = ("name", "path")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
+_CLASS_KEYS = ("id", "paths", "inherits", "methods", "implicit", "attributes", "credentials")
+
+
 def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[ClientClass, ...]:
     if "clients" not in root:
         return ()
@@ -552,7 +584,7 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[Cli
             cwhere = f"{where}.classes[{i}]"
             if not isinstance(item, _Map):
                 raise ctx.fail(_line_of(classes, i, classes.line), cwhere, f"expected a mapping, got {_describe(item)}")
-            _check_keys(ctx, item, ("id", "paths", "inherits", "methods", "implicit", "attributes"), cwhere)
+            _check_keys(ctx, item, _CLASS_KEYS, cwhere)
             cid = _get(ctx, item, "id", str, cwhere)
             cwhere = f"{where}.classes[{cid}]"
             if cid in out:
@@ -563,7 +595,7 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[Cli
                     raise ctx.fail(_line_of(item, "paths", item.line), f"{cwhere}.paths",
                                    f"'{path}' is not a dotted name")
             methods: dict[str, ClientMethod] = {}
-            implicit, attributes = None, {}
+            implicit, attributes, credentials = None, {}, ()
             for parent in _string_list(ctx, item, "inherits", cwhere):
                 if parent not in out:
                     raise ctx.fail(_line_of(item, "inherits", item.line), f"{cwhere}.inherits",
@@ -572,6 +604,8 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[Cli
                 methods.update({m.name: m for m in out[parent].methods})
                 implicit = out[parent].implicit or implicit
                 attributes.update(out[parent].attributes)
+                credentials = out[parent].credentials or credentials
+            credentials = _string_list(ctx, item, "credentials", cwhere) or credentials
             raw_attributes = _get(ctx, item, "attributes", _Map, cwhere, required=False, default=_Map())
             for attribute, held in raw_attributes.items():
                 if held not in out:
@@ -592,7 +626,8 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[Cli
                 if not {"access", "name"} <= set(groups):
                     raise ctx.fail(_line_of(item, "implicit", item.line), f"{cwhere}.implicit",
                                    "needs the groups (?P<access>...) and (?P<name>...)")
-            out[cid] = ClientClass(cid, lib_id, paths, tuple(methods.values()), implicit, tuple(attributes.items()))
+            out[cid] = ClientClass(cid, lib_id, paths, tuple(methods.values()), implicit, tuple(attributes.items()),
+                                   credentials)
     return tuple(out.values())
 
 
@@ -639,7 +674,59 @@ def _client_method(
     return method
 
 
-_TOP_KEYS = ("version", "permissions", "presets", "rest", "endpoints", "clients", "prefilter", "codes")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _secrets(ctx: _Ctx, root: _Map, codes: tuple[Code, ...]) -> Secrets:
+    if "secrets" not in root:
+        return Secrets()
+    raw = _get(ctx, root, "secrets", _Map, "rules")
+    where = "secrets"
+    _check_keys(ctx, raw, ("shapes", "names", "token_names", "module_markers", "lookalike_markers", "env_defaults",
+                           "placeholders", "min_entropy", "known_examples"), where)
+    known_codes = {c.code for c in codes}
+    shapes = []
+    for i, item in enumerate(_get(ctx, raw, "shapes", _Seq, where)):
+        swhere = f"{where}.shapes[{i}]"
+        if not isinstance(item, _Map):
+            raise ctx.fail(raw.line, swhere, f"expected a mapping, got {_describe(item)}")
+        _check_keys(ctx, item, ("kind", "code", "length", "decoded", "token_only"), swhere)
+        code = _get(ctx, item, "code", str, swhere)
+        if code not in known_codes:
+            raise ctx.fail(item.line, f"{swhere}.code", f"unknown code '{code}'{_did_you_mean(code, known_codes)}")
+        decoded = _get(ctx, item, "decoded", _Seq, swhere)
+        if not decoded or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in decoded):
+            raise ctx.fail(item.line, f"{swhere}.decoded", "expected a list of byte counts")
+        shapes.append(SecretShape(_get(ctx, item, "kind", str, swhere), code, _get(ctx, item, "length", int, swhere),
+                                  tuple(decoded), _get(ctx, item, "token_only", bool, swhere, required=False,
+                                                       default=False)))
+    patterns = {}
+    for key in ("names", "token_names"):
+        patterns[key] = _get(ctx, raw, key, str, where)
+        try:
+            re.compile(patterns[key])
+        except re.error as exc:
+            raise ctx.fail(_line_of(raw, key, raw.line), f"{where}.{key}", f"bad regular expression: {exc}") from None
+    entropy = _get(ctx, raw, "min_entropy", (int, float), where, required=False, default=0.0)
+    digests = _string_list(ctx, raw, "known_examples", where)
+    for i, digest in enumerate(digests):
+        if not _SHA256.match(digest):
+            raise ctx.fail(_line_of(raw["known_examples"], i, raw.line), f"{where}.known_examples[{i}]",
+                           "expected a SHA-256 digest in lower-case hex")
+    return Secrets(
+        shapes=tuple(shapes),
+        names=patterns["names"],
+        token_names=patterns["token_names"],
+        module_markers=tuple(m.lower() for m in _string_list(ctx, raw, "module_markers", where)),
+        lookalike_markers=tuple(m.lower() for m in _string_list(ctx, raw, "lookalike_markers", where)),
+        env_defaults=_string_list(ctx, raw, "env_defaults", where),
+        placeholders=tuple(p.lower() for p in _string_list(ctx, raw, "placeholders", where)),
+        min_entropy=float(entropy),
+        known_examples=frozenset(digests),
+    )
+
+
+_TOP_KEYS = ("version", "permissions", "presets", "rest", "endpoints", "clients", "secrets", "prefilter", "codes")
 
 
 def parse_catalog(data: Any, path: Path) -> Catalog:
@@ -660,6 +747,7 @@ def parse_catalog(data: Any, path: Path) -> Catalog:
     presets = _presets(ctx, data, known)
     hosts, paths = _rest(ctx, data)
     endpoints = _endpoints(ctx, data, known, paths)
+    codes = _codes(ctx, data)
     return Catalog(
         source=str(path),
         permissions=permissions,
@@ -669,7 +757,8 @@ def parse_catalog(data: Any, path: Path) -> Catalog:
         rest_hosts=hosts,
         rest_paths=tuple(paths.items()),
         prefilter_words=_prefilter(ctx, data),
-        codes=_codes(ctx, data),
+        codes=codes,
+        secrets=_secrets(ctx, data, codes),
     )
 
 

@@ -4,11 +4,12 @@ Shared by the flake8 plugin and the report so that both see the same calls.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Callable
 
 from flake8_kraken.catalog import Catalog
-from flake8_kraken.findings import FileResult, Sink
+from flake8_kraken.findings import FileResult, Problem, Sink
 from flake8_kraken.prefilter import make_screen
 
 
@@ -22,14 +23,29 @@ def analyse(source: str, path: str, catalog: Catalog) -> FileResult:
     if not _screen(catalog.prefilter_words)(source):
         return FileResult(path)
     try:
-        return _analyse_parsed(source, path, catalog)
+        result = _analyse_parsed(source, path, catalog)
     except RecursionError:
-        return FileResult(path, skipped="the file is nested too deeply to walk")
+        result = FileResult(path, skipped="the file is nested too deeply to walk")
     except MemoryError:
-        return FileResult(path, skipped="the file is too large to walk")
+        result = FileResult(path, skipped="the file is too large to walk")
     except Exception as exc:  # noqa: BLE001 - a plugin error must never abort the user's flake8 run
         # Only the type: an exception's text may quote source, and so a secret.
-        return FileResult(path, skipped=f"internal error ({type(exc).__name__})")
+        result = FileResult(path, skipped=f"internal error ({type(exc).__name__})")
+    if result.skipped is None:
+        return result
+    return replace(result, problems=_scan_tokens(source, catalog))
+
+
+def _scan_tokens(source: str, catalog: Catalog) -> tuple[Problem, ...]:
+    """The credential scan still runs on a file the walk could not read."""
+    from flake8_kraken.detect.secrets import scan_tokens
+
+    try:
+        return scan_tokens(source, catalog)
+    except (RecursionError, MemoryError):
+        return ()
+    except Exception:  # noqa: BLE001 - never abort the user's flake8 run
+        return ()
 
 
 def _analyse_parsed(source: str, path: str, catalog: Catalog) -> FileResult:
@@ -44,24 +60,28 @@ def _analyse_parsed(source: str, path: str, catalog: Catalog) -> FileResult:
 
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     sink = Sink()
-    wrapper.visit_batched(_detectors(catalog, wrapper.module, sink))
+    wrapper.visit_batched(_detectors(catalog, source, wrapper.module, sink))
     return sink.result(path, node_starts(wrapper.module, sink.nodes))
 
 
-def _detectors(catalog: Catalog, module: Any, sink: Sink) -> list[Any]:
+def _detectors(catalog: Catalog, source: str, module: Any, sink: Sink) -> list[Any]:
     from flake8_kraken.detect.clients import ClientDetector
     from flake8_kraken.detect.helpers import Helpers
     from flake8_kraken.detect.rest import Reporter, RestPathDetector
+    from flake8_kraken.detect.secrets import Context, SecretDetector
     from flake8_kraken.resolve import Scope, ScopeTracker, module_facts
 
     scope = Scope(module_facts(module))
     reporter = Reporter(catalog, _matcher(catalog), sink)
     helpers = Helpers()
-    # Order matters: the tracker updates the scope first; clients resolve helpers last.
+    clients = ClientDetector(catalog, reporter, scope, helpers)
+    # Order matters: the tracker updates the scope first; clients resolve helpers after
+    # the path detector has found them; secrets read the clients' imports at the end.
     return [
         ScopeTracker(scope),
         RestPathDetector(reporter, scope, helpers),
-        ClientDetector(catalog, reporter, scope, helpers),
+        clients,
+        SecretDetector(catalog, Context.of(source, catalog.secrets), clients, sink),
     ]
 
 

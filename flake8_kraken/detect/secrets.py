@@ -1,0 +1,259 @@
+"""Hardcoded Kraken credentials: the right shape in the right context, never printed.
+
+Kraken keys have no prefix and no checksum, so the shape alone (56 or 88 base64
+characters) also fits digests and signatures. A literal is reported only where the
+code uses it as a Kraken credential: a client's key/secret argument, or a name that
+says key, secret or token in a module that talks to Kraken (or whose name says
+kraken). Placeholders, low-entropy text, base64 of readable text and Kraken's own
+documentation examples are left alone. Messages show the first 4 characters and
+the length, nothing more.
+"""
+from __future__ import annotations
+
+import ast
+import base64
+import binascii
+import hashlib
+import io
+import math
+import re
+import tokenize
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator
+
+import libcst as cst
+
+from flake8_kraken.catalog import Catalog, SecretShape, Secrets
+from flake8_kraken.findings import Problem, Sink
+from flake8_kraken.resolve import dotted, is_string_expression, is_unknown, template
+
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_READABLE = 0.85  # share of printable ASCII above which decoded bytes are text, not a key
+_SEQUENTIAL = 0.5  # share of neighbouring characters one apart above which a value is made up
+
+
+def shown(value: str) -> str:
+    """What a message may say about a secret: its first 4 characters and its length."""
+    return f"'{value[:4]}...', {len(value)} characters"
+
+
+def normal_name(name: str) -> str:
+    """apiKey, API-Key, api.key -> api_key: one spelling for the name patterns."""
+    return re.sub(r"[^a-z0-9]+", "_", _CAMEL.sub("_", name).lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the module as a whole says: does it talk to Kraken, or to the look-alike?"""
+
+    kraken: bool
+    lookalike: bool
+
+    @staticmethod
+    def of(source: str, secrets: Secrets) -> Context:
+        text = source.lower()
+        kraken = any(marker in text for marker in secrets.module_markers)
+        lookalike = not kraken and any(marker in text for marker in secrets.lookalike_markers)
+        return Context(kraken, lookalike)
+
+
+class Classifier:
+    """Decides whether a value is credential-shaped and whether a name gives it context."""
+
+    def __init__(self, secrets: Secrets) -> None:
+        self.secrets = secrets
+
+    @cached_property
+    def _names(self) -> re.Pattern[str]:
+        return re.compile(self.secrets.names)
+
+    @cached_property
+    def _token_names(self) -> re.Pattern[str]:
+        return re.compile(self.secrets.token_names)
+
+    def shape(self, value: str) -> SecretShape | None:
+        """The credential shape `value` has, unless it is a placeholder or an example."""
+        for shape in self.secrets.shapes:
+            if len(value) == shape.length and _BASE64.match(value) and self._decoded_size(value) in shape.decoded:
+                return None if self._not_a_secret(value) else shape
+        return None
+
+    def _decoded_size(self, value: str) -> int:
+        try:
+            return len(base64.b64decode(value + "=" * (-len(value) % 4)))
+        except (binascii.Error, ValueError):
+            return -1
+
+    def _not_a_secret(self, value: str) -> bool:
+        lowered = value.lower()
+        if any(p in lowered for p in self.secrets.placeholders):
+            return True
+        if _entropy(value) < self.secrets.min_entropy or _sequential(value):
+            return True
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4))
+        if sum(32 <= b < 127 for b in decoded) >= _READABLE * len(decoded):
+            return True  # base64 of text, such as a documentation token
+        return hashlib.sha256(value.encode()).hexdigest() in self.secrets.known_examples
+
+    def is_credential_name(self, name: str) -> bool:
+        return self._names.match(normal_name(name)) is not None
+
+    def is_token_name(self, name: str) -> bool:
+        return self._token_names.match(normal_name(name)) is not None
+
+    def name_gives_context(self, name: str, context: Context) -> bool:
+        if not self.is_credential_name(name):
+            return False
+        return context.kraken or ("kraken" in name.lower() and not context.lookalike)
+
+    def finding(self, value: str, name: str | None, context: Context) -> SecretShape | None:
+        """The shape to report for `value` bound to `name` (None name: a client's credential argument)."""
+        shape = self.shape(value)
+        if shape is None:
+            return None
+        if name is None:
+            return None if shape.token_only else shape
+        if shape.token_only and not self.is_token_name(name):
+            return None
+        return shape if self.name_gives_context(name, context) else None
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def _sequential(value: str) -> bool:
+    """ABCDEFGH... or 0123...: mostly runs of consecutive characters, a made-up value."""
+    steps = sum(ord(b) - ord(a) in (-1, 1) for a, b in zip(value, value[1:]))
+    return steps >= _SEQUENTIAL * (len(value) - 1)
+
+
+def literal_value(node: cst.BaseExpression) -> str | None:
+    """The text of a literal string expression (concatenations, bytes, f-strings without fields)."""
+    if not is_string_expression(node):
+        return None
+    text = template(node)
+    return None if text is None or any(is_unknown(c) for c in text) else text
+
+
+def target_name(node: cst.BaseExpression) -> str | None:
+    """The name an assignment target, attribute or string subscript says."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return literal_value(node.slice[0].slice.value)
+    return None
+
+
+class SecretDetector(cst.BatchableCSTVisitor):
+    """Reports credential-shaped literals where the code uses them as Kraken credentials."""
+
+    def __init__(self, catalog: Catalog, context: Context, clients: object, sink: Sink) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.classifier = Classifier(catalog.secrets)
+        self.context = context
+        self.clients = clients  # the ClientDetector: its import aliases name the client classes
+        self.sink = sink
+        self.env_defaults = frozenset(catalog.secrets.env_defaults)
+        self.constructors: list[cst.Call] = []
+        self.seen: set[int] = set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._check(node.value, target_name(target.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._check(node.value, target_name(node.target))
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        self._check(node.value, literal_value(node.key))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._check(node.value, node.keyword.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.default is not None:
+            self._check(node.default, node.name.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if dotted(node.func) in self.env_defaults and len(node.args) >= 2:
+            self._check(node.args[1].value, literal_value(node.args[0].value))
+        elif any(a.keyword is None and is_string_expression(a.value) for a in node.args):
+            self.constructors.append(node)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for call in self.constructors:
+            path = self.clients.qualified(call.func)  # type: ignore[attr-defined]
+            client = self.catalog.client_class(path) if path is not None else None
+            if client is None or not client.credentials:
+                continue
+            positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            for value in positional[: len(client.credentials)]:
+                self._check(value, None, credential=True)
+
+    def _check(self, node: cst.BaseExpression, name: str | None, *, credential: bool = False) -> None:
+        """Report `node` if it is a credential: under `name`, or as a client's `credential` argument."""
+        if id(node) in self.seen or not (name or credential):
+            return
+        value = literal_value(node)
+        shape = self.classifier.finding(value, None if credential else name, self.context) if value else None
+        if shape is not None and value is not None:
+            self.seen.add(id(node))
+            self.sink.problem(node, shape.code, shown=shown(value))
+
+
+def scan_tokens(source: str, catalog: Catalog) -> tuple[Problem, ...]:
+    """The credential scan on string tokens alone, for files LibCST cannot read.
+
+    Context is the name before `=` or `:` (an assignment, keyword or dict entry).
+    """
+    classifier = Classifier(catalog.secrets)
+    context = Context.of(source, catalog.secrets)
+    found = []
+    for name, value, (line, col) in _named_strings(source):
+        shape = classifier.finding(value, name, context)
+        if shape is not None:
+            found.append(Problem(line, col, shape.code, (("shown", shown(value)),)))
+    return tuple(found)
+
+
+def _named_strings(source: str) -> Iterator[tuple[str, str, tuple[int, int]]]:
+    significant = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+                continue
+            significant.append(token)
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the tokens read so far are scanned
+    for before, operator, token in zip(significant, significant[1:], significant[2:]):
+        if token.type != tokenize.STRING or operator.string not in ("=", ":"):
+            continue
+        if before.type == tokenize.NAME:
+            name = before.string
+        elif before.type == tokenize.STRING:
+            name = _string_token(before.string)
+        else:
+            continue
+        value = _string_token(token.string)
+        if name and value:
+            yield name, value, token.start
+
+
+def _string_token(text: str) -> str | None:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return value if isinstance(value, str) else None
