@@ -68,6 +68,52 @@ class Endpoint:
     legacy: bool = False
     inferred: bool = False
     note: str | None = None
+    kind: str = "rest"  # or "websocket": a channel or request, named ws/<version>/<name>
+
+
+@dataclass(frozen=True)
+class WsUrl:
+    """A Kraken WebSocket address: which side it serves and which protocol version."""
+
+    url: str
+    access: str
+    version: str
+    beta: bool = False
+    legacy: bool = False
+
+
+@dataclass(frozen=True)
+class WsProtocol:
+    """One WebSocket protocol version: where a message says what it is."""
+
+    version: str
+    request: tuple[str, ...]  # key path of the request name ("method" / "event")
+    subscribe: tuple[str, ...]  # request names that (un)subscribe to a channel
+    channel: tuple[str, ...]  # key path of the channel name in a subscription
+    token: tuple[str, ...]  # key path of the token in a subscription
+    request_token: tuple[str, ...]  # key path of the token in any other request
+    channels: tuple[str, ...]
+    methods: tuple[str, ...]
+
+    def endpoint(self, name: str) -> str:
+        return f"ws/{self.version}/{name}"
+
+
+@dataclass(frozen=True)
+class WebSocket:
+    """Kraken's spot WebSocket facts: addresses, protocols, what must never be sent."""
+
+    urls: tuple[WsUrl, ...] = ()
+    protocols: tuple[WsProtocol, ...] = ()
+    forbidden_keys: tuple[str, ...] = ()
+    send_methods: tuple[str, ...] = ()
+    dumps: tuple[str, ...] = ()
+
+    def url(self, text: str) -> WsUrl | None:
+        """The Kraken WebSocket address `text` opens, by longest prefix."""
+        lowered = text.lower()
+        fits = [u for u in self.urls if lowered.startswith(u.url) and lowered[len(u.url):][:1] in ("", "/", "?")]
+        return max(fits, key=lambda u: len(u.url)) if fits else None
 
 
 @dataclass(frozen=True)
@@ -99,6 +145,7 @@ class ClientMethod:
     keyword: str | None = None  # its keyword name
     access_arg: int | None = None  # an argument that says public or private (ccxt's request)
     access_keyword: str | None = None
+    ws: str | None = None  # "subscribe": the argument is a WebSocket subscription's params
 
 
 @dataclass(frozen=True)
@@ -112,6 +159,7 @@ class ClientClass:
     implicit: str | None = None  # regex for generated methods (ccxt's privatePostAddOrder)
     attributes: tuple[tuple[str, str], ...] = ()  # attribute -> id of the client class it holds
     credentials: tuple[str, ...] = ()  # constructor parameters that take the key and secret, in order
+    injects_token: bool = False  # a WebSocket client that adds the token to private messages itself
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_methods", {m.name: m for m in self.methods})
@@ -166,11 +214,13 @@ class Catalog:
     codes: tuple[Code, ...]
     clients: tuple[ClientClass, ...] = ()
     secrets: Secrets = Secrets()
+    websocket: WebSocket = WebSocket()
+    ws_endpoints: tuple[Endpoint, ...] = ()
 
     def __post_init__(self) -> None:
         # Lookup tables derived once; the dataclass stays frozen.
         object.__setattr__(self, "_perm", {p.id: p for p in self.permissions})
-        object.__setattr__(self, "_endpoint", {e.name: e for e in self.endpoints})
+        object.__setattr__(self, "_endpoint", {e.name: e for e in (*self.endpoints, *self.ws_endpoints)})
         object.__setattr__(self, "_folded", {_fold(e.name): e for e in self.endpoints})
         object.__setattr__(self, "_code", {c.code: c for c in self.codes})
         object.__setattr__(self, "_client", {path: c for c in self.clients for path in c.paths})
@@ -201,7 +251,8 @@ class Catalog:
 
     def suggest_endpoint(self, name: str) -> str | None:
         """The catalog endpoint a mistyped name most likely meant."""
-        names = [e.name for e in self.endpoints]
+        pool = self.ws_endpoints if name.startswith("ws/") else self.endpoints
+        names = [e.name for e in pool]
         folded = {n.lower(): n for n in names}
         if name.lower() in folded:
             return folded[name.lower()]
@@ -562,12 +613,13 @@ def _prefilter(ctx: _Ctx, root: _Map) -> tuple[str, ...]:
     return tuple(w.lower() for w in words)
 
 
-_METHOD_KEYS = ("endpoints", "one_of", "dynamic", "access", "arg", "keyword", "access_arg", "access_keyword", "note")
+_METHOD_KEYS = ("endpoints", "one_of", "dynamic", "access", "arg", "keyword", "access_arg", "access_keyword", "ws",
+                "note")
 _DYNAMIC = ("name", "path")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
-_CLASS_KEYS = ("id", "paths", "inherits", "methods", "implicit", "attributes", "credentials")
+_CLASS_KEYS = ("id", "paths", "inherits", "methods", "implicit", "attributes", "credentials", "injects_token")
 
 
 def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[ClientClass, ...]:
@@ -595,7 +647,7 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[Cli
                     raise ctx.fail(_line_of(item, "paths", item.line), f"{cwhere}.paths",
                                    f"'{path}' is not a dotted name")
             methods: dict[str, ClientMethod] = {}
-            implicit, attributes, credentials = None, {}, ()
+            implicit, attributes, credentials, injects = None, {}, (), False
             for parent in _string_list(ctx, item, "inherits", cwhere):
                 if parent not in out:
                     raise ctx.fail(_line_of(item, "inherits", item.line), f"{cwhere}.inherits",
@@ -605,6 +657,7 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[Cli
                 implicit = out[parent].implicit or implicit
                 attributes.update(out[parent].attributes)
                 credentials = out[parent].credentials or credentials
+                injects = out[parent].injects_token or injects
             credentials = _string_list(ctx, item, "credentials", cwhere) or credentials
             raw_attributes = _get(ctx, item, "attributes", _Map, cwhere, required=False, default=_Map())
             for attribute, held in raw_attributes.items():
@@ -626,8 +679,9 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[Cli
                 if not {"access", "name"} <= set(groups):
                     raise ctx.fail(_line_of(item, "implicit", item.line), f"{cwhere}.implicit",
                                    "needs the groups (?P<access>...) and (?P<name>...)")
+            injects = _get(ctx, item, "injects_token", bool, cwhere, required=False, default=injects)
             out[cid] = ClientClass(cid, lib_id, paths, tuple(methods.values()), implicit, tuple(attributes.items()),
-                                   credentials)
+                                   credentials, injects)
     return tuple(out.values())
 
 
@@ -668,10 +722,69 @@ def _client_method(
         keyword=_get(ctx, spec, "keyword", str, where, required=False),
         access_arg=_get(ctx, spec, "access_arg", int, where, required=False),
         access_keyword=_get(ctx, spec, "access_keyword", str, where, required=False),
+        ws=_get(ctx, spec, "ws", str, where, required=False),
     )
-    if (dynamic is not None) + bool(method.endpoints) + bool(method.one_of) != 1:
-        raise ctx.fail(line, where, "needs exactly one of endpoints, one_of or dynamic")
+    if method.ws not in (None, "subscribe"):
+        raise ctx.fail(line, f"{where}.ws", f"expected subscribe, got '{method.ws}'")
+    if (dynamic is not None) + bool(method.endpoints) + bool(method.one_of) + (method.ws is not None) != 1:
+        raise ctx.fail(line, where, "needs exactly one of endpoints, one_of, dynamic or ws")
     return method
+
+
+_WS_KEYS = ("urls", "protocols", "forbidden_keys", "send_methods", "dumps")
+_PROTOCOL_KEYS = ("version", "request", "subscribe", "channel", "token", "request_token", "channels", "methods")
+
+
+def _websocket(ctx: _Ctx, root: _Map, known: dict[str, Permission]) -> tuple[WebSocket, tuple[Endpoint, ...]]:
+    if "websocket" not in root:
+        return WebSocket(), ()
+    raw = _get(ctx, root, "websocket", _Map, "rules")
+    _check_keys(ctx, raw, _WS_KEYS, "websocket")
+    urls = []
+    for i, item in enumerate(_get(ctx, raw, "urls", _Seq, "websocket")):
+        where = f"websocket.urls[{i}]"
+        if not isinstance(item, _Map):
+            raise ctx.fail(raw.line, where, f"expected a mapping, got {_describe(item)}")
+        _check_keys(ctx, item, ("url", "access", "version", "beta", "legacy"), where)
+        access = _get(ctx, item, "access", str, where)
+        if access not in ACCESS_KINDS:
+            raise ctx.fail(item.line, f"{where}.access", f"expected public or private, got '{access}'")
+        urls.append(WsUrl(_get(ctx, item, "url", str, where).lower(), access, _get(ctx, item, "version", str, where),
+                          _get(ctx, item, "beta", bool, where, required=False, default=False),
+                          _get(ctx, item, "legacy", bool, where, required=False, default=False)))
+    protocols, endpoints = [], []
+    for i, item in enumerate(_get(ctx, raw, "protocols", _Seq, "websocket")):
+        where = f"websocket.protocols[{i}]"
+        if not isinstance(item, _Map):
+            raise ctx.fail(raw.line, where, f"expected a mapping, got {_describe(item)}")
+        _check_keys(ctx, item, _PROTOCOL_KEYS, where)
+        version = _get(ctx, item, "version", str, where)
+        names: dict[str, list[str]] = {"channels": [], "methods": []}
+        for group in names:
+            for j, entry in enumerate(_get(ctx, item, group, _Seq, where)):
+                ewhere = f"{where}.{group}[{j}]"
+                if not isinstance(entry, _Map):
+                    raise ctx.fail(item.line, ewhere, f"expected a mapping, got {_describe(entry)}")
+                _check_keys(ctx, entry, ("name", "requires_all", "requires_any"), ewhere)
+                name = _get(ctx, entry, "name", str, ewhere)
+                requirement = _requirement(ctx, entry, ewhere, known)
+                private = bool(requirement.mentions)
+                full = f"ws/{version}/{name}"
+                endpoints.append(Endpoint(full, "private" if private else "public", full, None, requirement,
+                                          inferred=private, kind="websocket"))
+                names[group].append(name)
+        paths = {key: _string_list(ctx, item, key, where)
+                 for key in ("request", "subscribe", "channel", "token", "request_token")}
+        protocols.append(WsProtocol(version, paths["request"], paths["subscribe"], paths["channel"], paths["token"],
+                                    paths["request_token"], tuple(names["channels"]), tuple(names["methods"])))
+    seen = set()
+    for endpoint in endpoints:
+        if endpoint.name in seen:
+            raise ctx.fail(raw.line, "websocket.protocols", f"duplicate channel or method '{endpoint.name}'")
+        seen.add(endpoint.name)
+    lists = {key: _string_list(ctx, raw, key, "websocket") for key in ("forbidden_keys", "send_methods", "dumps")}
+    socket = WebSocket(tuple(urls), tuple(protocols), lists["forbidden_keys"], lists["send_methods"], lists["dumps"])
+    return socket, tuple(endpoints)
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -726,7 +839,8 @@ def _secrets(ctx: _Ctx, root: _Map, codes: tuple[Code, ...]) -> Secrets:
     )
 
 
-_TOP_KEYS = ("version", "permissions", "presets", "rest", "endpoints", "clients", "secrets", "prefilter", "codes")
+_TOP_KEYS = ("version", "permissions", "presets", "rest", "endpoints", "websocket", "clients", "secrets", "prefilter",
+             "codes")
 
 
 def parse_catalog(data: Any, path: Path) -> Catalog:
@@ -747,13 +861,16 @@ def parse_catalog(data: Any, path: Path) -> Catalog:
     presets = _presets(ctx, data, known)
     hosts, paths = _rest(ctx, data)
     endpoints = _endpoints(ctx, data, known, paths)
+    socket, ws_endpoints = _websocket(ctx, data, known)
     codes = _codes(ctx, data)
     return Catalog(
         source=str(path),
         permissions=permissions,
         presets=presets,
         endpoints=endpoints,
-        clients=_clients(ctx, data, {e.name: e for e in endpoints}),
+        clients=_clients(ctx, data, {e.name: e for e in (*endpoints, *ws_endpoints)}),
+        websocket=socket,
+        ws_endpoints=ws_endpoints,
         rest_hosts=hosts,
         rest_paths=tuple(paths.items()),
         prefilter_words=_prefilter(ctx, data),

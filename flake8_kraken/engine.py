@@ -69,19 +69,22 @@ def _detectors(catalog: Catalog, source: str, module: Any, sink: Sink) -> list[A
     from flake8_kraken.detect.helpers import Helpers
     from flake8_kraken.detect.rest import Reporter, RestPathDetector
     from flake8_kraken.detect.secrets import Context, SecretDetector
+    from flake8_kraken.detect.websocket import WebSocketDetector
     from flake8_kraken.resolve import Scope, ScopeTracker, module_facts
 
     scope = Scope(module_facts(module))
     reporter = Reporter(catalog, _matcher(catalog), sink)
     helpers = Helpers()
     clients = ClientDetector(catalog, reporter, scope, helpers)
+    context = Context.of(source, catalog.secrets)
     # Order matters: the tracker updates the scope first; clients resolve helpers after
-    # the path detector has found them; secrets read the clients' imports at the end.
+    # the path detector has found them; secrets and WebSockets read the clients at the end.
     return [
         ScopeTracker(scope),
         RestPathDetector(reporter, scope, helpers),
         clients,
-        SecretDetector(catalog, Context.of(source, catalog.secrets), clients, sink),
+        SecretDetector(catalog, context, clients, sink),
+        WebSocketDetector(catalog, reporter, scope, clients, context.kraken),
     ]
 
 

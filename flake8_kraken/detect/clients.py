@@ -37,6 +37,8 @@ class ClientDetector(cst.BatchableCSTVisitor):
         self.names: dict[tuple[int, str], list[tuple[Frame, Bound]]] = {}
         self.attrs: dict[tuple[str, str], list[tuple[Frame, Bound]]] = {}  # (class, attribute)
         self.calls: list[tuple[cst.Call, Frame]] = []
+        # WebSocket subscriptions through a client (`ws:` methods), read by detect/websocket.py.
+        self.ws_calls: list[tuple[cst.Call, Frame, ClientClass, ClientMethod]] = []
 
     # --- collecting -----------------------------------------------------------------------
 
@@ -200,6 +202,8 @@ class ClientDetector(cst.BatchableCSTVisitor):
             self.reporter.either(call, method.one_of, via)
         elif method.dynamic == "name":
             self._dynamic_name(call, frame, method, via)
+        elif method.ws is not None:
+            self.ws_calls.append((call, frame, client, method))
         # dynamic "path": the path string itself is read where it is written (detect/rest.py)
 
     def _implicit_call(self, call: cst.Call, client: ClientClass, name: str, via: str) -> None:

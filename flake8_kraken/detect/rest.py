@@ -124,7 +124,8 @@ class Reporter:
         if access is not None and endpoint.access != access:
             used = self.catalog.path_template(access).format(name=endpoint.name)
             self.sink.problem(node, "KRK204", endpoint=endpoint.name, access=endpoint.access, used=used)
-        self.sink.call(node, endpoint.name, endpoint.requirement, via=via, moves_funds=endpoint.moves_funds)
+        self.sink.call(node, endpoint.name, endpoint.requirement, kind=endpoint.kind, via=via,
+                       moves_funds=endpoint.moves_funds)
 
 
 def _single_options(requirement: Requirement) -> frozenset[str] | None:
