@@ -83,3 +83,21 @@ MACHINE_NAMES = {
     "trades_query_open": OQO, "trades_query_closed": OQC, "trades_modify": OC, "trades_close": OX,
     "ledger_query": LQ, "export_data": EX,
 }
+
+# WebSocket channels and requests (Kraken's WebSocket pages state no permission: a
+# private one needs the token's permission plus that of its REST analogue).
+WS_PUBLIC = frozenset(
+    [f"ws/v2/{n}" for n in ("ticker", "book", "ohlc", "trade", "instrument", "status", "heartbeat", "ping")]
+    + [f"ws/v1/{n}" for n in ("ticker", "ohlc", "trade", "spread", "book", "*", "ping")]
+)
+WS_PRIVATE: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+for _names, _all, _any in (
+    ("ws/v2/executions ws/v2/level3 ws/v1/ownTrades ws/v1/openOrders", (WS, OQO), ()),
+    ("ws/v2/balances", (WS, FQ), ()),
+    ("ws/v2/add_order ws/v1/addOrder", (WS, OC), ()),
+    ("ws/v2/edit_order ws/v2/batch_add ws/v1/editOrder", (WS, OC, OX), ()),
+    ("ws/v2/amend_order ws/v2/cancel_order ws/v2/cancel_all ws/v2/cancel_all_orders_after ws/v2/batch_cancel "
+     "ws/v1/cancelOrder ws/v1/cancelAll ws/v1/cancelAllOrdersAfter", (WS,), (OC, OX)),
+):
+    for _name in _names.split():
+        WS_PRIVATE[_name] = (frozenset(_all), frozenset(_any))
