@@ -216,6 +216,12 @@ class Catalog:
     secrets: Secrets = Secrets()
     websocket: WebSocket = WebSocket()
     ws_endpoints: tuple[Endpoint, ...] = ()
+    client_modules: tuple[str, ...] = ()
+
+    @property
+    def screen_words(self) -> tuple[str, ...]:
+        """What a file must mention to be parsed at all: the screen words and every client module."""
+        return tuple(dict.fromkeys((*self.prefilter_words, *self.client_modules)))
 
     def __post_init__(self) -> None:
         # Lookup tables derived once; the dataclass stays frozen.
@@ -228,6 +234,21 @@ class Catalog:
 
     def client_by_id(self, cid: str) -> ClientClass | None:
         return self._client_id.get(cid)  # type: ignore[attr-defined,no-any-return]
+
+    def grant(self, name: str) -> frozenset[str] | None:
+        """What a name in configuration grants: a permission id, Kraken's machine name for it, or a preset."""
+        for permission in self.permissions:
+            if name in (permission.id, permission.machine):
+                return frozenset({permission.id})
+        for preset in self.presets:
+            if name == preset.id:
+                return frozenset(preset.permissions)
+        return None
+
+    def grant_names(self) -> list[str]:
+        """Every name `grant` accepts, for did-you-mean hints."""
+        names = [p.id for p in self.permissions] + [p.machine for p in self.permissions if p.machine]
+        return names + [p.id for p in self.presets]
 
     def client_class(self, path: str) -> ClientClass | None:
         """The client class imported as `path` ('krakenex.API'), if any."""
@@ -267,6 +288,17 @@ def _fold(name: str) -> str:
 # --- YAML with line numbers -------------------------------------------------
 
 
+class _Line(int):
+    """A line number that remembers its file, so an error in a user's rules names that file."""
+
+    source: str
+
+    def __new__(cls, value: int, source: str) -> _Line:
+        line = super().__new__(cls, value)
+        line.source = source
+        return line
+
+
 class _Map(dict):  # type: ignore[type-arg]
     """A mapping that remembers the line of itself and of each key."""
 
@@ -281,7 +313,7 @@ class _Seq(list):  # type: ignore[type-arg]
     item_lines: list[int]
 
 
-def _loader_class() -> type:
+def _loader_class(source: str) -> type:
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -291,7 +323,7 @@ def _loader_class() -> type:
 
     def construct_map(loader: Any, node: Any) -> Iterator[_Map]:
         data = _Map()
-        data.line = node.start_mark.line + 1
+        data.line = _Line(node.start_mark.line + 1, source)
         data.key_lines = {}
         yield data
         loader.flatten_mapping(node)
@@ -305,13 +337,13 @@ def _loader_class() -> type:
                 ) from None
             if seen:
                 raise CatalogError(f"{key_node.start_mark.line + 1}: duplicate key {key!r}")
-            data.key_lines[key] = key_node.start_mark.line + 1
+            data.key_lines[key] = _Line(key_node.start_mark.line + 1, source)
             data[key] = loader.construct_object(value_node, deep=True)
 
     def construct_seq(loader: Any, node: Any) -> Iterator[_Seq]:
         data = _Seq()
-        data.line = node.start_mark.line + 1
-        data.item_lines = [child.start_mark.line + 1 for child in node.value]
+        data.line = _Line(node.start_mark.line + 1, source)
+        data.item_lines = [_Line(child.start_mark.line + 1, source) for child in node.value]
         yield data
         data.extend(loader.construct_object(child, deep=True) for child in node.value)
 
@@ -335,7 +367,7 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise CatalogError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
-        return yaml.load(text, Loader=_loader_class())  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_loader_class(str(path)))  # noqa: S506 - a SafeLoader subclass
     except CatalogError as exc:
         raise CatalogError(f"{path}:{exc}") from None
     except yaml.MarkedYAMLError as exc:
@@ -356,7 +388,7 @@ class _Ctx:
         self.path = path
 
     def fail(self, line: int, key: str, message: str) -> CatalogError:
-        return CatalogError(f"{self.path}:{line}: {key}: {message}")
+        return CatalogError(f"{getattr(line, 'source', self.path)}:{line}: {key}: {message}")
 
 
 def _line_of(container: Any, key: Any, default: int) -> int:
@@ -622,15 +654,17 @@ _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _CLASS_KEYS = ("id", "paths", "inherits", "methods", "implicit", "attributes", "credentials", "injects_token")
 
 
-def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[ClientClass, ...]:
+def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[tuple[ClientClass, ...], tuple[str, ...]]:
+    """The client classes, and the module names that mark a file as using a client."""
     if "clients" not in root:
-        return ()
+        return (), ()
     out: dict[str, ClientClass] = {}
+    modules: list[str] = []
     for _, library, where in _items(ctx, root, "clients"):
         _check_keys(ctx, library, ("id", "modules", "classes"), where)
         lib_id = _get(ctx, library, "id", str, where)
         where = f"clients[{lib_id}]"
-        _string_list(ctx, library, "modules", where)
+        modules.extend(m.lower() for m in _string_list(ctx, library, "modules", where))
         classes = _get(ctx, library, "classes", _Seq, where)
         for i, item in enumerate(classes):
             cwhere = f"{where}.classes[{i}]"
@@ -682,7 +716,7 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[Cli
             injects = _get(ctx, item, "injects_token", bool, cwhere, required=False, default=injects)
             out[cid] = ClientClass(cid, lib_id, paths, tuple(methods.values()), implicit, tuple(attributes.items()),
                                    credentials, injects)
-    return tuple(out.values())
+    return tuple(out.values()), tuple(modules)
 
 
 def _client_method(
@@ -862,13 +896,15 @@ def parse_catalog(data: Any, path: Path) -> Catalog:
     hosts, paths = _rest(ctx, data)
     endpoints = _endpoints(ctx, data, known, paths)
     socket, ws_endpoints = _websocket(ctx, data, known)
+    clients, client_modules = _clients(ctx, data, {e.name: e for e in (*endpoints, *ws_endpoints)})
     codes = _codes(ctx, data)
     return Catalog(
         source=str(path),
         permissions=permissions,
         presets=presets,
         endpoints=endpoints,
-        clients=_clients(ctx, data, {e.name: e for e in (*endpoints, *ws_endpoints)}),
+        clients=clients,
+        client_modules=client_modules,
         websocket=socket,
         ws_endpoints=ws_endpoints,
         rest_hosts=hosts,
@@ -886,18 +922,52 @@ def shipped_rules_path() -> Path:
     return packaged if packaged.is_file() else here.parent / "rules.yaml"
 
 
-def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
-    """Read, validate and build a catalog (the shipped one by default)."""
+def load_catalog(path: str | os.PathLike[str] | None = None,
+                 extra: str | os.PathLike[str] | None = None) -> Catalog:
+    """Read, validate and build a catalog (the shipped one by default), with a user's extra rules merged over it."""
     target = Path(path) if path is not None else shipped_rules_path()
-    return parse_catalog(read_yaml(target), target)
+    data = read_yaml(target)
+    if extra is not None:
+        more = read_yaml(Path(extra))
+        if not isinstance(more, _Map):
+            raise CatalogError(f"{extra}:1: rules: expected a mapping at the top, got {_describe(more)}")
+        if isinstance(data, _Map):
+            data = merge_rules(data, more)
+    return parse_catalog(data, target)
 
 
-_CACHE: dict[str, Catalog] = {}
+_KEYS = ("id", "name")  # what identifies an item of a list, for merging
 
 
-def default_catalog() -> Catalog:
-    """The shipped catalog, loaded once per process."""
-    key = str(shipped_rules_path())
+def merge_rules(base: Any, extra: Any) -> Any:
+    """A user's rules over the shipped ones: mappings merge, items with the same id or name
+    merge, other list items are added, plain values are replaced."""
+    if isinstance(base, _Map) and isinstance(extra, _Map):
+        out = _Map(base)
+        out.line, out.key_lines = base.line, dict(base.key_lines)
+        for key, value in extra.items():
+            out[key] = merge_rules(base[key], value) if key in base else value
+            out.key_lines[key] = extra.key_lines.get(key, extra.line)
+        return out
+    if isinstance(base, _Seq) and isinstance(extra, _Seq):
+        items = list(zip(base, base.item_lines)) + list(zip(extra, extra.item_lines))
+        key = next((k for k in _KEYS if all(isinstance(i, _Map) and k in i for i, _ in items)), None)
+        merged: dict[Any, tuple[Any, int]] = {}
+        for item, line in items:
+            ident = item[key] if key is not None else (repr(item) if not isinstance(item, (_Map, _Seq)) else id(item))
+            merged[ident] = (merge_rules(merged[ident][0], item), line) if ident in merged else (item, line)
+        out_seq = _Seq(v for v, _ in merged.values())
+        out_seq.line, out_seq.item_lines = base.line, [line for _, line in merged.values()]
+        return out_seq
+    return extra
+
+
+_CACHE: dict[tuple[str, str | None], Catalog] = {}
+
+
+def default_catalog(extra: str | None = None) -> Catalog:
+    """The shipped catalog (with a user's extra rules), loaded once per process."""
+    key = (str(shipped_rules_path()), extra)
     if key not in _CACHE:
-        _CACHE[key] = load_catalog(key)
+        _CACHE[key] = load_catalog(key[0], extra)
     return _CACHE[key]

@@ -22,6 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     perms = commands.add_parser("permissions", help="the least-privilege key each part of a code base needs")
     perms.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
     perms.add_argument("--format", choices=("text", "json"), default="text")
+    base = commands.add_parser("baseline", help="accept today's KRK findings, so flake8 reports only new ones")
+    base.add_argument("--write", action="store_true", required=True, help="write the baseline file")
+    base.add_argument("--output", default=".kraken-baseline.json", help="the file (default: .kraken-baseline.json)")
+    base.add_argument("flake8_args", nargs=argparse.REMAINDER,
+                      help="paths and flake8 options, as you run flake8 (default: .)")
     return parser
 
 
@@ -80,11 +85,46 @@ def run_permissions(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_baseline(args: argparse.Namespace) -> int:
+    """Run flake8 as configured, with no baseline, and accept every KRK finding it prints."""
+    import subprocess
+
+    from flake8_kraken.baseline import write_baseline
+    from flake8_kraken.policy import normal_path
+
+    fields = "%(path)s\x1f%(row)d\x1f%(code)s\x1f%(text)s"
+    command = [sys.executable, "-m", "flake8", f"--format={fields}", "--kraken-baseline=", *(args.flake8_args or ["."])]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode not in (0, 1) or "critical error" in done.stdout:
+        sys.stderr.write(done.stdout + done.stderr)
+        return 2
+    findings = []
+    for row in done.stdout.splitlines():
+        parts = row.split("\x1f")
+        if len(parts) != 4 or not parts[2].startswith("KRK"):
+            continue
+        path, number, code, text = parts
+        findings.append((normal_path(path), code, f"{code} {text}", _line(path, int(number))))
+    count = write_baseline(args.output, findings)
+    print(f"flake8-kraken: {count} findings accepted in {args.output}")
+    return 0
+
+
+def _line(path: str, number: int) -> str:
+    try:
+        lines = read_source(path).splitlines(keepends=True)
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+        return ""
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from flake8_kraken.catalog import CatalogError
 
     args = _parser().parse_args(argv)
     try:
+        if args.command == "baseline":
+            return run_baseline(args)
         return run_permissions(args)
     except CatalogError as exc:
         print(f"flake8-kraken: {exc}", file=sys.stderr)

@@ -20,7 +20,7 @@ def _screen(words: tuple[str, ...]) -> Callable[[str], bool]:
 
 def analyse(source: str, path: str, catalog: Catalog) -> FileResult:
     """Analyse one file's text; never raises (a failure becomes FileResult.skipped)."""
-    if not _screen(catalog.prefilter_words)(source):
+    if not _screen(catalog.screen_words)(source):
         return FileResult(path)
     try:
         result = _analyse_parsed(source, path, catalog)

@@ -10,11 +10,17 @@ OFF_BY_DEFAULT = ("KRK901",)
 
 
 class KrakenChecker:
-    """flake8 entry point `KRK`: runs the engine on one file."""
+    """flake8 entry point `KRK`: runs the engine on one file.
+
+    Options live in class attributes, set once per process by parse_options (also in
+    --jobs workers); everything else is per file.
+    """
 
     name = "flake8-kraken"
     version = __version__
-    catalog: ClassVar[Any] = None  # set in parse_options; per process, also in --jobs workers
+    catalog: ClassVar[Any] = None
+    policy: ClassVar[Any] = None
+    baseline: ClassVar[Any] = None
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
         self.lines = lines
@@ -23,27 +29,72 @@ class KrakenChecker:
     @classmethod
     def add_options(cls, parser: Any) -> None:
         parser.extend_default_ignore(list(OFF_BY_DEFAULT))
+        parser.add_option(
+            "--kraken-permissions", parse_from_config=True, default="",
+            help="Declared Kraken key per path: lines of 'glob: permissions or presets'.",
+        )
+        parser.add_option(
+            "--kraken-withdraw-paths", parse_from_config=True, default="",
+            help="Globs of the code allowed to withdraw or move funds (default: none).",
+        )
+        parser.add_option(
+            "--kraken-rules", parse_from_config=True, default=None, normalize_paths=True,
+            help="A YAML file merged over the shipped Kraken catalog.",
+        )
+        parser.add_option(
+            "--kraken-baseline", parse_from_config=True, default=None, normalize_paths=True,
+            help="A baseline of accepted findings (flake8-kraken baseline --write); only new ones are reported.",
+        )
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
         from flake8.exceptions import ExecutionError
 
+        from flake8_kraken.baseline import BaselineError, load_baseline
         from flake8_kraken.catalog import CatalogError, default_catalog
+        from flake8_kraken.policy import ConfigError, Policy, parse_globs, parse_permissions
 
+        rules = getattr(options, "kraken_rules", None) or None
         try:
-            cls.catalog = default_catalog()
-        except CatalogError as exc:
+            try:
+                cls.catalog = default_catalog(rules)
+            except CatalogError as exc:
+                raise CatalogError(f"kraken-rules: {exc}" if rules else str(exc)) from None
+            cls.policy = Policy(
+                parse_permissions(getattr(options, "kraken_permissions", ""), cls.catalog),
+                parse_globs(getattr(options, "kraken_withdraw_paths", ""), "kraken-withdraw-paths"),
+            )
+            baseline = getattr(options, "kraken_baseline", None)
+            cls.baseline = load_baseline(baseline) if baseline else None
+        except (CatalogError, ConfigError, BaselineError) as exc:
             raise ExecutionError(f"flake8-kraken: {exc}") from None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         from flake8_kraken.engine import analyse
-        from flake8_kraken.policy import messages
+        from flake8_kraken.policy import Policy, messages, module_key, normal_path
 
-        catalog = type(self).catalog
-        if catalog is None:  # flake8 always calls parse_options first; be safe anyway
+        cls = type(self)
+        if cls.catalog is None:  # flake8 always calls parse_options first; be safe anyway
             from flake8_kraken.catalog import default_catalog
 
-            catalog = type(self).catalog = default_catalog()
-        result = analyse("".join(self.lines), self.filename, catalog)
-        for message in messages(result, catalog):
-            yield message.line, message.col, message.text, type(self)
+            cls.catalog = default_catalog()
+        catalog, policy = cls.catalog, cls.policy or Policy()
+        path = normal_path(self.filename)
+        key, bad_comment = module_key(self.lines, catalog)
+        if key is None:
+            key = policy.key_for(path)
+        found = messages(analyse("".join(self.lines), self.filename, catalog), catalog, policy, key)
+        if bad_comment is not None:
+            found = sorted([*found, bad_comment])
+        if cls.baseline is not None:
+            found = self._new_only(found, path)
+        for message in found:
+            yield message.line, message.col, message.text, cls
+
+    def _new_only(self, found: list[Any], path: str) -> list[Any]:
+        from flake8_kraken.baseline import new_findings
+
+        def line_text(number: int) -> str:
+            return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+
+        return new_findings(type(self).baseline, path, ((m, m.text, line_text(m.line)) for m in found))
