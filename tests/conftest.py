@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from flake8.main.application import Application
+from flake8.utils import stdin_get_value
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -32,22 +33,22 @@ class Run:
 def flake8(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     """Run flake8 in process on files written to a temporary directory.
 
-    Usage: flake8({"a.py": source}, "--extend-select", "KRK901"). Sources are dedented;
-    flake8 runs in that directory with --isolated (no user config) and -j1 unless the
-    caller passes its own options after the files.
+    Usage: flake8({"a.py": source}, "--extend-select", "KRK901", paths=["src"]). Files are
+    written (dedented) to a temporary directory where flake8 runs, with --isolated (no
+    config file) unless isolated=False, and -j1; it checks `paths`, else the .py files given.
     """
 
-    def run(files: dict[str, str], *args: str, isolated: bool = True) -> Run:
+    def run(files: dict[str, str], *args: str, isolated: bool = True, paths: list[str] | None = None) -> Run:
         for name, source in files.items():
             path = tmp_path / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(source))
         monkeypatch.chdir(tmp_path)
         capsys.readouterr()
+        stdin_get_value.cache_clear()  # flake8 reads stdin once per process
         app = Application()
         argv = (["--isolated"] if isolated else []) + ["-j1", "--max-line-length", "200", *args]
-        if not any(not a.startswith("-") and a in files for a in args):
-            argv.extend(sorted(files))
+        argv.extend(paths if paths is not None else sorted(name for name in files if name.endswith(".py")))
         app.run(argv)
         out = capsys.readouterr().out
         return Run(app.exit_code(), out.splitlines())

@@ -124,7 +124,7 @@ def test_stdin_with_display_name(flake8, monkeypatch: pytest.MonkeyPatch) -> Non
     import io
 
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b'url = "/0/private/Withdraw"\n')))
-    run = flake8({}, "--stdin-display-name", "bot/payouts.py", "-")
+    run = flake8({}, "--stdin-display-name", "bot/payouts.py", paths=["-"])
     assert run.krk == [
         "bot/payouts.py:1:7: KRK202 Withdraw needs Withdraw Funds; keep withdrawal calls in code allowed to move funds",
     ]
