@@ -1,18 +1,24 @@
-"""`flake8-kraken permissions PATH...`: the least-privilege report for a code base."""
+"""`flake8-kraken`: the least-privilege report for a code base, and the baseline writer.
+
+The report reads the same configuration as the plugin (flake8's own loader: setup.cfg,
+tox.ini, .flake8 or --config) and the same files (flake8's exclude/extend-exclude),
+and analyses each file once with the plugin's engine.
+"""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import sys
 import tokenize
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Sequence
 
 from flake8_kraken import __version__
 
-# flake8's own default exclusions, so the report reads what flake8 reads.
-DEFAULT_EXCLUDE = frozenset({".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs"})
+FORMATS = ("text", "json", "markdown", "sarif")
+PROGRESS_AFTER = 50  # files; fewer finish before a progress line helps
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,8 +26,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"flake8-kraken {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     perms = commands.add_parser("permissions", help="the least-privilege key each part of a code base needs")
-    perms.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
-    perms.add_argument("--format", choices=("text", "json"), default="text")
+    perms.add_argument("paths", nargs="*", help="files or directories (default: .)")
+    perms.add_argument("--format", choices=FORMATS, default="text")
+    perms.add_argument("--check", action="store_true",
+                       help="exit 1 on missing or excess permissions, or a withdrawal outside the withdraw paths")
+    perms.add_argument("--emit-config", action="store_true", help="print a least-privilege kraken-permissions block")
+    perms.add_argument("--explain", metavar="PERMISSION", help="only the calls that need this permission")
+    perms.add_argument("--jobs", "-j", type=int, default=1, help="files analysed in parallel (default: 1)")
+    perms.add_argument("--config", help="flake8 configuration file to read instead of the usual ones")
+    perms.add_argument("--isolated", action="store_true", help="read no configuration file")
     base = commands.add_parser("baseline", help="accept today's KRK findings, so flake8 reports only new ones")
     base.add_argument("--write", action="store_true", required=True, help="write the baseline file")
     base.add_argument("--output", default=".kraken-baseline.json", help="the file (default: .kraken-baseline.json)")
@@ -30,23 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def iter_python_files(paths: Sequence[str]) -> Iterator[str]:
-    """Python files under the given paths, sorted, skipping flake8's default exclusions."""
-    for raw in paths:
-        if os.path.isfile(raw):
-            yield raw
-            continue
-        found = []
-        for root, dirs, files in os.walk(raw):
-            dirs[:] = sorted(d for d in dirs if d not in DEFAULT_EXCLUDE and not d.endswith(".egg"))
-            found.extend(os.path.join(root, f) for f in files if f.endswith(".py"))
-        yield from sorted(found)
+class UsageError(Exception):
+    """Bad arguments or configuration: exit 2 with this message."""
 
 
 def display_path(path: str) -> str:
     """The path as a report shows it: relative to the working directory when inside it."""
     relative = os.path.relpath(os.path.abspath(path))
-    return Path(path if relative.startswith("..") else relative).as_posix()
+    shown = Path(path if relative.startswith("..") else relative).as_posix()
+    return shown[2:] if shown.startswith("./") else shown
 
 
 def read_source(path: str) -> str:
@@ -57,32 +62,172 @@ def read_source(path: str) -> str:
     return raw.decode(encoding)
 
 
-def run_permissions(args: argparse.Namespace) -> int:
+# --- configuration and files, as flake8 sees them ---------------------------------------------
+
+
+def flake8_options(args: argparse.Namespace) -> Any:
+    """flake8's options for these paths (config files, plugins' own parse_options included)."""
+    from flake8.exceptions import ExecutionError
+    from flake8.options.parse_args import parse_args
+
+    argv = [*(args.paths or ["."])]
+    if args.config:
+        argv += ["--config", args.config]
+    if args.isolated:
+        argv.append("--isolated")
+    try:
+        _, options = parse_args(argv)
+    except ExecutionError as exc:
+        raise UsageError(str(exc)) from None
+    return options
+
+
+def python_files(options: Any) -> list[str]:
+    from flake8.discover_files import expand_paths
+
+    for path in options.filenames:
+        if not os.path.exists(path):
+            raise UsageError(f"flake8-kraken: no such file or directory: {path}")
+    exclude = [*options.exclude, *getattr(options, "extend_exclude", [])]
+    found = expand_paths(paths=options.filenames, stdin_display_name=options.stdin_display_name,
+                         filename_patterns=options.filename, exclude=exclude)
+    return sorted(set(found))
+
+
+# --- analysing, possibly in parallel ------------------------------------------------------------
+
+_SETTINGS: dict[str, Any] = {}
+
+
+def _init(rules: str | None, permissions: str, withdraw: str) -> None:
+    """Per process: the catalog and policy, built the way the plugin builds them."""
     from flake8_kraken.catalog import default_catalog
+    from flake8_kraken.policy import Policy, parse_globs, parse_permissions
+
+    catalog = default_catalog(rules)
+    _SETTINGS["catalog"] = catalog
+    _SETTINGS["policy"] = Policy(parse_permissions(permissions, catalog),
+                                 parse_globs(withdraw, "kraken-withdraw-paths"))
+
+
+def check_file(path: str) -> Any:
+    """One file: its calls, its declared key and its messages (what flake8 would print)."""
     from flake8_kraken.engine import analyse
     from flake8_kraken.findings import FileResult
-    from flake8_kraken.report import build_report, render_text
+    from flake8_kraken.policy import messages, module_key, normal_path
+    from flake8_kraken.report import Checked
 
-    catalog = default_catalog()
-    for path in args.paths:
-        if not os.path.exists(path):
-            print(f"flake8-kraken: no such file or directory: {path}", file=sys.stderr)
-            return 2
-    results = []
-    for path in iter_python_files(args.paths):
-        shown = display_path(path)
-        try:
-            source = read_source(path)
-        except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
-            results.append(FileResult(shown, skipped=f"cannot read the file ({type(exc).__name__})"))
-            continue
-        results.append(analyse(source, shown, catalog))
-    report = build_report(results, catalog)
-    if args.format == "json":
-        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    catalog, policy = _SETTINGS["catalog"], _SETTINGS["policy"]
+    shown = display_path(path)
+    try:
+        source = read_source(path)
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return Checked(FileResult(shown, skipped=f"cannot read the file ({type(exc).__name__})"))
+    lines = source.splitlines(keepends=True)
+    key, bad_comment = module_key(lines, catalog)
+    key = key or policy.key_for(normal_path(shown))
+    result = analyse(source, shown, catalog)
+    found = messages(result, catalog, policy, key) + ([bad_comment] if bad_comment else [])
+    visible = tuple(m for m in found if not _silenced(m, lines))
+    return Checked(result, key, visible, policy.may_withdraw(normal_path(shown)))
+
+
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.I)
+
+
+def _silenced(message: Any, lines: list[str]) -> bool:
+    """flake8's `# noqa` and `# noqa: KRK202` on the message's line."""
+    text = lines[message.line - 1] if 0 < message.line <= len(lines) else ""
+    match = _NOQA.search(text)
+    if match is None:
+        return False
+    codes = match.group("codes")
+    code = message.text.split(" ", 1)[0]
+    return codes is None or any(code.startswith(c) for c in re.split(r"[,\s]+", codes.upper()) if c)
+
+
+def check_all(files: list[str], options: Any, jobs: int) -> list[Any]:
+    settings = (getattr(options, "kraken_rules", None) or None, getattr(options, "kraken_permissions", ""),
+                getattr(options, "kraken_withdraw_paths", ""))
+    _init(*settings)
+    progress = sys.stderr.isatty() and len(files) > PROGRESS_AFTER
+    if jobs > 1 and len(files) > 1:
+        import multiprocessing
+
+        with multiprocessing.Pool(jobs, initializer=_init, initargs=settings) as pool:
+            checked = []
+            for i, item in enumerate(pool.imap(check_file, files, chunksize=8), start=1):
+                checked.append(item)
+                _progress(progress, i, len(files))
     else:
-        sys.stdout.write(render_text(report, catalog))
-    return 0
+        checked = []
+        for i, path in enumerate(files, start=1):
+            checked.append(check_file(path))
+            _progress(progress, i, len(files))
+    if progress:
+        sys.stderr.write("\n")
+    return checked
+
+
+def _progress(show: bool, done: int, total: int) -> None:
+    if show and (done % 25 == 0 or done == total):
+        sys.stderr.write(f"\rflake8-kraken: {done}/{total} files")
+        sys.stderr.flush()
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+def run_permissions(args: argparse.Namespace) -> int:
+    from flake8_kraken.report import build_report, emit_config, failed_check, render_markdown, render_text
+
+    if args.jobs < 1:
+        raise UsageError("flake8-kraken: --jobs must be 1 or more")
+    options = flake8_options(args)
+    files = python_files(options)
+    checked = check_all(files, options, args.jobs)
+    catalog = _SETTINGS["catalog"]
+    if args.explain is not None and catalog.grant(args.explain) is None:
+        from flake8_kraken.policy import did_you_mean
+
+        ids = [p.id for p in catalog.permissions]
+        raise UsageError(f"flake8-kraken: --explain: unknown permission '{args.explain}'"
+                         f"{did_you_mean(args.explain, ids)}")
+    report = build_report(checked, catalog)
+    if args.emit_config:
+        sys.stdout.write(emit_config(report, catalog))
+    elif args.format == "json":
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    elif args.format == "markdown":
+        sys.stdout.write(render_markdown(report))
+    elif args.format == "sarif":
+        sys.stdout.write(_sarif(checked, catalog, files))
+    else:
+        sys.stdout.write(render_text(report, catalog, args.explain))
+    return 1 if args.check and failed_check(report) else 0
+
+
+def _sarif(checked: list[Any], catalog: Any, files: list[str]) -> str:
+    from flake8_kraken.policy import normal_path
+    from flake8_kraken.sarif import Finding, build_sarif, dumps
+
+    findings = []
+    for item in checked:
+        lines = _lines(item.path)
+        for message in item.messages:
+            code, _, text = message.text.partition(" ")
+            if code == "KRK901":
+                continue  # informational, off by default in flake8 too
+            line_text = lines[message.line - 1] if 0 < message.line <= len(lines) else ""
+            findings.append(Finding(normal_path(item.path), message.line, message.col, code, text, line_text))
+    return dumps(build_sarif(findings, catalog))
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        return read_source(path).splitlines(keepends=True)
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+        return []
 
 
 def run_baseline(args: argparse.Namespace) -> int:
@@ -104,18 +249,12 @@ def run_baseline(args: argparse.Namespace) -> int:
         if len(parts) != 4 or not parts[2].startswith("KRK"):
             continue
         path, number, code, text = parts
-        findings.append((normal_path(path), code, f"{code} {text}", _line(path, int(number))))
+        lines = _lines(path)
+        line_text = lines[int(number) - 1] if 0 < int(number) <= len(lines) else ""
+        findings.append((normal_path(path), code, f"{code} {text}", line_text))
     count = write_baseline(args.output, findings)
     print(f"flake8-kraken: {count} findings accepted in {args.output}")
     return 0
-
-
-def _line(path: str, number: int) -> str:
-    try:
-        lines = read_source(path).splitlines(keepends=True)
-    except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
-        return ""
-    return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -126,8 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "baseline":
             return run_baseline(args)
         return run_permissions(args)
-    except CatalogError as exc:
-        print(f"flake8-kraken: {exc}", file=sys.stderr)
+    except (UsageError, CatalogError) as exc:
+        message = str(exc)
+        print(message if message.startswith("flake8-kraken") else f"flake8-kraken: {message}", file=sys.stderr)
         return 2
 
 

@@ -78,12 +78,13 @@ def _grants(names: str, catalog: Catalog, where: str) -> frozenset[str]:
     for name in (n for n in _NAMES.split(names.strip()) if n):
         found = catalog.grant(name)
         if found is None:
-            raise ConfigError(f"{where}: unknown permission or preset '{name}'{_hint(name, catalog.grant_names())}")
+            hint = did_you_mean(name, catalog.grant_names())
+            raise ConfigError(f"{where}: unknown permission or preset '{name}'{hint}")
         granted |= found
     return frozenset(granted)
 
 
-def _hint(value: str, choices: list[str]) -> str:
+def did_you_mean(value: str, choices: list[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(value, choices, n=1)

@@ -1,18 +1,35 @@
 """Aggregate per-file results into the permissions report (JSON shape in DESIGN.md).
 
 Every scope's permission set is computed over that scope's calls with the
-least-privilege solver, never as a union of smaller scopes' sets.
+least-privilege solver, never as a union of smaller scopes' sets. Components are
+the declared keys' globs; files under none are grouped by top-level package.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any, Iterable
 
-from flake8_kraken.catalog import Catalog
+from flake8_kraken.catalog import Catalog, Requirement
 from flake8_kraken.findings import Call, FileResult
+from flake8_kraken.policy import DeclaredKey, Message, withdraw_reason
 from flake8_kraken.privilege import least_privilege, smallest_preset
 
 REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One file as the report sees it: what it does, the key declared for it, its messages."""
+
+    result: FileResult
+    key: DeclaredKey | None = None
+    messages: tuple[Message, ...] = ()
+    may_withdraw: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.result.path
 
 
 def _call_json(call: Call) -> dict[str, Any]:
@@ -39,8 +56,8 @@ def _file_json(result: FileResult, catalog: Catalog) -> dict[str, Any]:
     return entry
 
 
-def component_of(path: str) -> str:
-    """A file's component: its top-level package (directory with __init__.py), else the file."""
+def package_of(path: str) -> str:
+    """A file's top-level package (outermost directory with __init__.py), else the file."""
     directory = os.path.dirname(path)
     top = None
     while directory and os.path.isfile(os.path.join(directory, "__init__.py")):
@@ -52,39 +69,107 @@ def component_of(path: str) -> str:
     return top if top is not None else path
 
 
-def _component_json(name: str, results: list[FileResult], catalog: Catalog) -> dict[str, Any]:
-    calls = [c for r in results for c in r.calls]
-    permissions = least_privilege((c.requirement for c in calls), catalog)
+def component_of(checked: Checked) -> tuple[str, DeclaredKey | None]:
+    """The component a file belongs to: its declared key's glob, else its package."""
+    key = checked.key
+    if key is not None:
+        return (key.pattern or checked.path), key
+    return package_of(checked.path), None
+
+
+def fitted(requirements: list[Requirement], granted: frozenset[str], catalog: Catalog) -> tuple[set[str], set[str]]:
+    """(excess, missing) of a declared key: what it grants beyond its own least-privilege
+    subset that still meets every call it can meet, and what it lacks for the others."""
+    meetable = [r for r in requirements if r.satisfied_by(granted)]
+    within = [Requirement(r.all_of, tuple(p for p in r.any_of if p in granted)) for r in meetable]
+    used = set(least_privilege(within, catalog))
+    unmet = [r for r in requirements if not r.satisfied_by(granted)]
+    missing = set(least_privilege(unmet, catalog)) - granted if unmet else set()
+    return granted - used, missing
+
+
+def _needed_by(calls: list[tuple[str, Call]], permissions: tuple[str, ...]) -> dict[str, list[str]]:
+    """For every permission needed, the calls (path:line) whose requirement it serves."""
+    return {p: [f"{path}:{c.line}" for path, c in calls if p in c.requirement.mentions] for p in permissions}
+
+
+def _component_json(name: str, members: list[Checked], key: DeclaredKey | None, catalog: Catalog) -> dict[str, Any]:
+    calls = [(m.path, c) for m in members for c in m.result.calls]
+    requirements = [c.requirement for _, c in calls]
+    permissions = least_privilege(requirements, catalog)
+    declared = key.grants if key is not None else None
+    excess, missing = fitted(requirements, declared, catalog) if declared is not None else (set(), set())
+    order = {p.id: p.order for p in catalog.permissions}
     return {
         "name": name,
-        "paths": sorted(r.path for r in results),
+        "paths": sorted(m.path for m in members),
         "permissions": list(permissions),
         "preset": smallest_preset(permissions, catalog) if calls else None,
-        "declared": None,
-        "excess": [],
-        "missing": [],
+        "declared": sorted(declared, key=order.__getitem__) if declared is not None else None,
+        "excess": sorted(excess, key=order.__getitem__),
+        "missing": sorted(missing, key=order.__getitem__),
+        "needed_by": _needed_by(calls, permissions),
+        "withdrawals": [f"{m.path}:{c.line}" for m in members if not m.may_withdraw
+                        for c in m.result.calls if withdraw_reason(c)],
     }
 
 
-def build_report(results: Iterable[FileResult], catalog: Catalog) -> dict[str, Any]:
+def build_report(checked: Iterable[Checked | FileResult], catalog: Catalog) -> dict[str, Any]:
     """The report as plain data, ready for json.dumps."""
-    ordered = sorted(results, key=lambda r: r.path)
-    groups: dict[str, list[FileResult]] = {}
-    for result in ordered:
-        groups.setdefault(component_of(result.path), []).append(result)
-    calls = [c for r in ordered for c in r.calls]
+    items = sorted((c if isinstance(c, Checked) else Checked(c) for c in checked), key=lambda c: c.path)
+    groups: dict[str, tuple[DeclaredKey | None, list[Checked]]] = {}
+    for item in items:
+        name, key = component_of(item)
+        groups.setdefault(name, (key, []))[1].append(item)
+    calls = [c for item in items for c in item.result.calls]
     permissions = least_privilege((c.requirement for c in calls), catalog)
     return {
         "version": REPORT_VERSION,
-        "files": [_file_json(r, catalog) for r in ordered],
-        "components": [_component_json(n, g, catalog) for n, g in sorted(groups.items())],
+        "files": [_file_json(item.result, catalog) for item in items],
+        "components": [_component_json(n, members, key, catalog) for n, (key, members) in sorted(groups.items())],
         "permissions": list(permissions),
         "preset": smallest_preset(permissions, catalog) if calls else None,
     }
 
 
-def render_text(report: dict[str, Any], catalog: Catalog) -> str:
-    """A readable table of the report."""
+def failed_check(report: dict[str, Any]) -> bool:
+    """--check: a component with missing or excess permissions, or a withdrawal where none may be."""
+    return any(c["missing"] or c["excess"] or c["withdrawals"] for c in report["components"])
+
+
+def emit_config(report: dict[str, Any], catalog: Catalog) -> str:
+    """A kraken-permissions block: each component's least privilege, as a preset where one is exact."""
+    exact = {frozenset(p.permissions): p.id for p in catalog.presets}
+    lines = ["[flake8]", "kraken-permissions ="]
+    withdraw = []
+    for component in report["components"]:
+        if not any(f["calls"] for f in report["files"] if f["path"] in component["paths"]):
+            continue
+        glob = _glob(component)
+        perms = component["permissions"]
+        lines.append(f"    {glob}: {exact.get(frozenset(perms)) or ', '.join(perms)}")
+        if component["withdrawals"] or any(p == "withdraw" for p in perms):
+            withdraw.append(glob)
+    if withdraw:
+        lines.append("kraken-withdraw-paths =")
+        lines.extend(f"    {glob}" for glob in withdraw)
+    return "\n".join(lines) + "\n"
+
+
+def _glob(component: dict[str, Any]) -> str:
+    name = component["name"]
+    if component["declared"] is not None or name.endswith(".py") or any(ch in name for ch in "*?["):
+        return name
+    return f"{name}/*"
+
+
+# --- text and markdown -------------------------------------------------------------------
+
+
+def render_text(report: dict[str, Any], catalog: Catalog, explain: str | None = None) -> str:
+    """A readable table of the report (with `explain`: only the calls that need that permission)."""
+    if explain is not None:
+        return _render_explain(report, explain)
     lines: list[str] = []
     files = [f for f in report["files"] if f["calls"] or f["unresolved"] or f.get("skipped")]
     n_calls = sum(len(f["calls"]) for f in report["files"])
@@ -103,13 +188,51 @@ def render_text(report: dict[str, Any], catalog: Catalog) -> str:
     lines.append("")
     lines.append("Components")
     for comp in report["components"]:
-        if comp["preset"] is None and not comp["permissions"]:
+        if comp["preset"] is None and not comp["permissions"] and comp["declared"] is None:
             continue
         preset = f"  (preset: {comp['preset']})" if comp["preset"] else "  (no preset fits)"
         lines.append(f"  {comp['name']}: {_perm_list(comp['permissions'])}{preset}")
+        if comp["declared"] is not None:
+            lines.append(f"    declared: {_perm_list(comp['declared'])}")
+        if comp["excess"]:
+            lines.append(f"    excess: {', '.join(comp['excess'])} (granted, never needed)")
+        if comp["missing"]:
+            lines.append(f"    missing: {', '.join(comp['missing'])} (needed, not granted)")
+        if comp["withdrawals"]:
+            lines.append(f"    withdrawals outside the withdraw paths: {', '.join(comp['withdrawals'])}")
     lines.append("")
     preset = f" (preset: {report['preset']})" if report["preset"] else ""
     lines.append(f"Whole code base: {_perm_list(report['permissions'])}{preset}")
+    return "\n".join(lines) + "\n"
+
+
+def _render_explain(report: dict[str, Any], permission: str) -> str:
+    lines = [f"Calls that need {permission}"]
+    for comp in report["components"]:
+        where = comp["needed_by"].get(permission)
+        if where:
+            lines.append(f"  {comp['name']}:")
+            lines.extend(f"    {place}" for place in where)
+    if len(lines) == 1:
+        lines.append("  none")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The report as a pull-request comment."""
+    lines = ["### Kraken API-key permissions", "",
+             "| component | needs | preset | declared | excess | missing |", "| --- | --- | --- | --- | --- | --- |"]
+    for comp in report["components"]:
+        if not comp["permissions"] and comp["declared"] is None and comp["preset"] is None:
+            continue
+        declared = (", ".join(comp["declared"]) or "none") if comp["declared"] is not None else "-"
+        lines.append(f"| `{comp['name']}` | {', '.join(comp['permissions']) or 'none'} | {comp['preset'] or '-'} | "
+                     f"{declared} | {', '.join(comp['excess']) or '-'} | {', '.join(comp['missing']) or '-'} |")
+    withdrawals = [w for comp in report["components"] for w in comp["withdrawals"]]
+    if withdrawals:
+        lines += ["", "**Withdrawal calls outside the withdraw paths:** " + ", ".join(f"`{w}`" for w in withdrawals)]
+    preset = f" (preset `{report['preset']}`)" if report["preset"] else ""
+    lines += ["", f"Whole code base: {', '.join(report['permissions']) or 'no permission'}{preset}."]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,136 @@
+"""SARIF 2.1.0 for code scanning: one result per finding, rules from rules.yaml.
+
+Paths are relative, fingerprints are stable (a hash of path, code, message and the
+line's text, never the text itself), and no code snippet is included, so a secret on
+the line never reaches the file. Used by `flake8-kraken permissions --format sarif`
+and by flake8's `--format=kraken-sarif`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Iterable, NamedTuple
+
+from flake8_kraken import __version__
+from flake8_kraken.catalog import Catalog
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {"KRK0": "note", "KRK9": "note"}  # everything else is a warning
+
+
+class Finding(NamedTuple):
+    path: str  # relative, with '/'
+    line: int  # 1-based
+    col: int  # 0-based, as flake8 reports it
+    code: str
+    text: str  # the message, without the code
+    line_text: str  # for the fingerprint only; never written
+
+
+def fingerprint(finding: Finding) -> str:
+    data = "\0".join((finding.path, finding.code, finding.text, finding.line_text.strip()))
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def build_sarif(findings: Iterable[Finding], catalog: Catalog) -> dict[str, Any]:
+    ordered = sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code, f.text))
+    rules = [
+        {
+            "id": code.code,
+            "name": code.code,
+            "shortDescription": {"text": code.summary},
+            "fullDescription": {"text": code.help},
+            "help": {"text": code.help},
+            "defaultConfiguration": {"level": _level(code.code)},
+        }
+        for code in catalog.codes
+    ]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = [
+        {
+            "ruleId": f.code,
+            "ruleIndex": index.get(f.code, 0),
+            "level": _level(f.code),
+            "message": {"text": f.text},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": f.line, "startColumn": f.col + 1},
+                },
+            }],
+            "partialFingerprints": {"primaryLocationLineHash": fingerprint(f)[:32]},
+        }
+        for f in ordered
+    ]
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "flake8-kraken",
+                "version": __version__,
+                "informationUri": "https://pypi.org/project/flake8-kraken/",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+
+
+def dumps(sarif: dict[str, Any]) -> str:
+    return json.dumps(sarif, indent=2) + "\n"
+
+
+def _level(code: str) -> str:
+    return LEVELS.get(code[:4], "warning")
+
+
+try:
+    from flake8.formatting.base import BaseFormatter
+except ImportError:  # pragma: no cover - flake8 is a dependency
+    BaseFormatter = object  # type: ignore[misc,assignment]
+
+
+class SarifFormatter(BaseFormatter):  # type: ignore[misc,valid-type]
+    """flake8 --format=kraken-sarif: the KRK findings of a flake8 run as SARIF on stdout."""
+
+    def after_init(self) -> None:
+        self.findings: list[Finding] = []
+
+    def handle(self, error: Any) -> None:
+        if not error.code.startswith("KRK"):
+            return
+        from flake8_kraken.policy import normal_path
+
+        line_text = error.physical_line or _read_line(error.filename, error.line_number)
+        self.findings.append(Finding(normal_path(error.filename), error.line_number, max(error.column_number - 1, 0),
+                                     error.code, error.text, line_text or ""))
+
+    def stop(self) -> None:
+        from flake8_kraken.plugin import KrakenChecker
+
+        catalog = KrakenChecker.catalog
+        if catalog is None:
+            from flake8_kraken.catalog import default_catalog
+
+            catalog = default_catalog()
+        self.write(None, dumps(build_sarif(self.findings, catalog)).rstrip("\n"))
+        super().stop()
+
+    def show_statistics(self, statistics: Any) -> None:
+        pass  # the output is one JSON document
+
+    def show_benchmarks(self, benchmarks: Any) -> None:
+        pass
+
+
+def _read_line(path: str, number: int) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for i, line in enumerate(handle, start=1):
+                if i == number:
+                    return line
+    except OSError:
+        pass
+    return ""
