@@ -966,8 +966,50 @@ _CACHE: dict[tuple[str, str | None], Catalog] = {}
 
 
 def default_catalog(extra: str | None = None) -> Catalog:
-    """The shipped catalog (with a user's extra rules), loaded once per process."""
+    """The shipped catalog (with a user's extra rules), loaded once per process.
+
+    A validated catalog is also kept on disk in the user's cache directory, keyed by the
+    rules files' contents and this package's version, so that each flake8 run (editors,
+    pre-commit) does not parse YAML again. A cache that cannot be read or written is
+    ignored.
+    """
     key = (str(shipped_rules_path()), extra)
     if key not in _CACHE:
-        _CACHE[key] = load_catalog(key[0], extra)
+        _CACHE[key] = _cached(key[0], extra)
     return _CACHE[key]
+
+
+def _cached(path: str, extra: str | None) -> Catalog:
+    import hashlib
+    import pickle
+
+    from flake8_kraken import __version__
+
+    try:
+        digest = hashlib.sha256(__version__.encode())
+        for source in (path, extra):
+            if source is not None:
+                digest.update(Path(source).read_bytes())
+    except OSError:
+        return load_catalog(path, extra)  # the loader reports the unreadable file
+    store = _cache_dir() / f"catalog-{digest.hexdigest()[:32]}.pickle"
+    try:
+        catalog = pickle.loads(store.read_bytes())
+        if isinstance(catalog, Catalog):
+            return catalog
+    except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt
+        pass
+    catalog = load_catalog(path, extra)
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        tmp = store.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, store)
+    except OSError:
+        pass
+    return catalog
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "flake8-kraken"

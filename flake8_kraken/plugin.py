@@ -50,7 +50,6 @@ class KrakenChecker:
     def parse_options(cls, options: Any) -> None:
         from flake8.exceptions import ExecutionError
 
-        from flake8_kraken.baseline import BaselineError, load_baseline
         from flake8_kraken.catalog import CatalogError, default_catalog
         from flake8_kraken.policy import ConfigError, Policy, parse_globs, parse_permissions
 
@@ -64,9 +63,8 @@ class KrakenChecker:
                 parse_permissions(getattr(options, "kraken_permissions", ""), cls.catalog),
                 parse_globs(getattr(options, "kraken_withdraw_paths", ""), "kraken-withdraw-paths"),
             )
-            baseline = getattr(options, "kraken_baseline", None)
-            cls.baseline = load_baseline(baseline) if baseline else None
-        except (CatalogError, ConfigError, BaselineError) as exc:
+            cls.baseline = _baseline(getattr(options, "kraken_baseline", None))
+        except (CatalogError, ConfigError) as exc:
             raise ExecutionError(f"flake8-kraken: {exc}") from None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
@@ -98,3 +96,17 @@ class KrakenChecker:
             return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
         return new_findings(type(self).baseline, path, ((m, m.text, line_text(m.line)) for m in found))
+
+
+def _baseline(path: str | None) -> Any:
+    """The accepted findings, when a baseline is configured (imported only then)."""
+    if not path:
+        return None
+    from flake8.exceptions import ExecutionError
+
+    from flake8_kraken.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as exc:
+        raise ExecutionError(f"flake8-kraken: {exc}") from None
