@@ -54,14 +54,25 @@ def venv(name: str, packages: list[str]) -> Path:
     wanted = "\n".join(packages)
     if not python.exists() or not stamp.exists() or stamp.read_text() != wanted:
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(path)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
+        installable = [p for p in packages if not p.startswith("#")]  # "# ..." lines only mark versions
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *installable], check=True)
         stamp.write_text(wanted)
     return path
 
 
+def source_stamp() -> str:
+    """Changes whenever the project's code or catalog does, so the installed copy is rebuilt."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("flake8_kraken/**/*.py"), ROOT / "rules.yaml", ROOT / "pyproject.toml"]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def environments() -> tuple[Path, Path]:
     pins = [f"{name}=={importlib.metadata.version(name)}" for name in PINNED]
-    with_plugin = venv("with", [*pins, str(ROOT)])
+    with_plugin = venv("with", [*pins, str(ROOT), f"# source {source_stamp()}"])
     without = venv("without", pins)
     return with_plugin, without
 

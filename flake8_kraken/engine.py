@@ -4,6 +4,7 @@ Shared by the flake8 plugin and the report so that both see the same calls.
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Callable
@@ -18,14 +19,28 @@ def _screen(words: tuple[str, ...]) -> Callable[[str], bool]:
     return make_screen(words)
 
 
-def analyse(source: str, path: str, catalog: Catalog) -> FileResult:
-    """Analyse one file's text; never raises (a failure becomes FileResult.skipped)."""
+SYNTAX_ERROR = "not valid Python"  # flake8 reports these itself (E999); never a KRK000
+TOO_DEEP = "the file is nested too deeply to walk"
+MAX_DEPTH = 400  # LibCST's native parser can crash (not raise) on far deeper expressions
+
+
+def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = None) -> FileResult:
+    """Analyse one file's text; never raises (a failure becomes FileResult.skipped).
+
+    `tree` is the file's ast when the caller has it (flake8 does): it proves the file is
+    valid Python and bounds its nesting before LibCST sees it.
+    """
     if not _screen(catalog.screen_words)(source):
         return FileResult(path)
     try:
-        result = _analyse_parsed(source, path, catalog)
+        if tree is None:
+            tree = _parse(source)
+            if tree is None:
+                return FileResult(path, skipped=SYNTAX_ERROR)
+        result = FileResult(path, skipped=TOO_DEEP) if _deeper_than(tree, MAX_DEPTH) else \
+            _analyse_parsed(source, path, catalog)
     except RecursionError:
-        result = FileResult(path, skipped="the file is nested too deeply to walk")
+        result = FileResult(path, skipped=TOO_DEEP)
     except MemoryError:
         result = FileResult(path, skipped="the file is too large to walk")
     except Exception as exc:  # noqa: BLE001 - a plugin error must never abort the user's flake8 run
@@ -34,6 +49,30 @@ def analyse(source: str, path: str, catalog: Catalog) -> FileResult:
     if result.skipped is None:
         return result
     return replace(result, problems=_scan_tokens(source, catalog))
+
+
+def _parse(source: str) -> ast.AST | None:
+    """The file's ast, or None when Python rejects it (flake8 then reports E999)."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):  # ValueError: NUL bytes, before Python 3.12
+        return None
+
+
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    """Whether the tree, as LibCST would nest it, goes deeper than `limit` (iteratively).
+
+    LibCST nests `a and b and c` one level per operand where ast keeps a flat list.
+    """
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values)
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return False
 
 
 def _scan_tokens(source: str, catalog: Catalog) -> tuple[Problem, ...]:
@@ -50,18 +89,17 @@ def _scan_tokens(source: str, catalog: Catalog) -> tuple[Problem, ...]:
 
 def _analyse_parsed(source: str, path: str, catalog: Catalog) -> FileResult:
     import libcst as cst
-    from libcst.metadata import MetadataWrapper
 
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         return FileResult(path, skipped=f"LibCST cannot parse line {exc.raw_line}")
     from flake8_kraken.positions import node_starts
+    from flake8_kraken.walk import walk
 
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     sink = Sink()
-    wrapper.visit_batched(_detectors(catalog, source, wrapper.module, sink))
-    return sink.result(path, node_starts(wrapper.module, sink.nodes))
+    walk(module, _detectors(catalog, source, module, sink))
+    return sink.result(path, node_starts(module, sink.nodes))
 
 
 def _detectors(catalog: Catalog, source: str, module: Any, sink: Sink) -> list[Any]:

@@ -23,6 +23,7 @@ class KrakenChecker:
     baseline: ClassVar[Any] = None
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
+        self.tree = tree
         self.lines = lines
         self.filename = filename
 
@@ -81,7 +82,7 @@ class KrakenChecker:
         key, bad_comment = module_key(self.lines, catalog)
         if key is None:
             key = policy.key_for(path)
-        found = messages(analyse("".join(self.lines), self.filename, catalog), catalog, policy, key)
+        found = messages(analyse("".join(self.lines), self.filename, catalog, self.tree), catalog, policy, key)
         if bad_comment is not None:
             found = sorted([*found, bad_comment])
         if cls.baseline is not None:

@@ -141,8 +141,10 @@ def module_key(lines: list[str], catalog: Catalog) -> tuple[DeclaredKey | None, 
 def messages(result: FileResult, catalog: Catalog, policy: Policy = Policy(),
              key: DeclaredKey | None = None) -> list[Message]:
     """Every message for one file, sorted by position. `key`: the key declared for it, if any."""
+    from flake8_kraken.engine import SYNTAX_ERROR
+
     out: list[Message] = []
-    if result.skipped:
+    if result.skipped and result.skipped != SYNTAX_ERROR:
         out.append(Message(1, 0, catalog.code("KRK000").render(reason=result.skipped)))
     for problem in result.problems:
         out.append(Message(problem.line, problem.col, catalog.code(problem.code).render(**dict(problem.fields))))

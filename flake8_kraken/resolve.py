@@ -48,8 +48,7 @@ def template(node: cst.BaseExpression, lookup: Lookup = no_lookup) -> str | None
     the value of names, attributes and subscripts that hold known strings.
     """
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value.decode("latin-1") if isinstance(value, bytes) else value
+        return string_value(node)
     if isinstance(node, cst.ConcatenatedString):
         left, right = template(node.left, lookup), template(node.right, lookup)
         return None if left is None or right is None else left + right
@@ -60,6 +59,20 @@ def template(node: cst.BaseExpression, lookup: Lookup = no_lookup) -> str | None
     if isinstance(node, cst.Call):
         return _call(node, lookup)
     return lookup(node)
+
+
+def string_value(node: cst.SimpleString) -> str:
+    """A string literal's text (bytes as latin-1), without compiling it when it has no escapes."""
+    text = node.value
+    start = 0
+    while text[start] not in "'\"":
+        start += 1
+    quote = text[start] * 3 if text[start:start + 3] in ('"""', "'''") else text[start]
+    body = text[start + len(quote):len(text) - len(quote)]
+    if "\\" not in body:
+        return body
+    value = node.evaluated_value
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def _binary(node: cst.BinaryOperation, lookup: Lookup) -> str | None:
