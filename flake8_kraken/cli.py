@@ -38,8 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     base = commands.add_parser("baseline", help="accept today's KRK findings, so flake8 reports only new ones")
     base.add_argument("--write", action="store_true", required=True, help="write the baseline file")
     base.add_argument("--output", default=".kraken-baseline.json", help="the file (default: .kraken-baseline.json)")
-    base.add_argument("flake8_args", nargs=argparse.REMAINDER,
-                      help="paths and flake8 options, as you run flake8 (default: .)")
+    base.add_argument("paths", nargs="*", help="paths, as you run flake8 (default: .); flake8 options are passed on")
     return parser
 
 
@@ -260,7 +259,12 @@ def run_baseline(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from flake8_kraken.catalog import CatalogError
 
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "baseline":
+        args.flake8_args = [*unknown, *args.paths]
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         if args.command == "baseline":
             return run_baseline(args)

@@ -22,6 +22,8 @@ def _screen(words: tuple[str, ...]) -> Callable[[str], bool]:
 SYNTAX_ERROR = "not valid Python"  # flake8 reports these itself (E999); never a KRK000
 TOO_DEEP = "the file is nested too deeply to walk"
 MAX_DEPTH = 400  # LibCST's native parser can crash (not raise) on far deeper expressions
+MAX_BYTES = 2_000_000  # LibCST holds a few hundred bytes of memory per byte of source
+TOO_LARGE = f"the file is larger than {MAX_BYTES // 1_000_000} MB"
 
 
 def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = None) -> FileResult:
@@ -32,6 +34,8 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
     """
     if not _screen(catalog.screen_words)(source):
         return FileResult(path)
+    if len(source) > MAX_BYTES:
+        return FileResult(path, skipped=TOO_LARGE, problems=_scan_tokens(source, catalog))
     try:
         if tree is None:
             tree = _parse(source)
