@@ -174,9 +174,11 @@ def test_no_secret_in_any_output(flake8, tmp_path: Path, capsys, monkeypatch) ->
     secret = base64.b64encode(secrets.token_bytes(64)).decode()
     key = base64.b64encode(secrets.token_bytes(42)).decode()
     source = f"import krakenex\napi = krakenex.API('{key}', '{secret}')\napi.query_private('Withdraw')\n"
-    outputs = []
-    run = flake8({"bot.py": source}, "-vv", "--statistics", "--extend-select", "KRK901")
-    outputs.append("\n".join(run.lines) + capsys.readouterr().err)
+    flake8({"bot.py": source})  # writes the file
+    # -v: flake8's own debug log (-vv) prints source lines, as --show-source does (README says so).
+    verbose = command("flake8", "--isolated", "-v", "--statistics", "--extend-select", "KRK901", "bot.py",
+                      cwd=tmp_path)  # its own process: -v sets up logging
+    outputs = [verbose.stdout + verbose.stderr]
     for fmt in ("text", "json", "markdown", "sarif"):
         assert cli.main(["permissions", "--isolated", "--format", fmt, "bot.py"]) == 0
         outputs.append(capsys.readouterr().out)
