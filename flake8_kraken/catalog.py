@@ -470,10 +470,11 @@ def _did_you_mean(value: str, choices: Any) -> str:
     return f" (did you mean '{hint[0]}'?)" if hint else ""
 
 
-def _items(ctx: _Ctx, root: _Map, key: str) -> Iterator[tuple[int, _Map, str]]:
-    seq = _get(ctx, root, key, _Seq, "rules")
+def _items(ctx: _Ctx, parent: _Map, key: str, at: str = "") -> Iterator[tuple[int, _Map, str]]:
+    """The mappings listed under parent[key] (at: where the parent is, for messages)."""
+    seq = _get(ctx, parent, key, _Seq, at or "rules")
     for i, item in enumerate(seq):
-        where = f"{key}[{i}]"
+        where = f"{at}.{key}[{i}]" if at else f"{key}[{i}]"
         if not isinstance(item, _Map):
             raise ctx.fail(_line_of(seq, i, seq.line), where, f"expected a mapping, got {_describe(item)}")
         yield i, item, where
@@ -665,11 +666,7 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[tup
         lib_id = _get(ctx, library, "id", str, where)
         where = f"clients[{lib_id}]"
         modules.extend(m.lower() for m in _string_list(ctx, library, "modules", where))
-        classes = _get(ctx, library, "classes", _Seq, where)
-        for i, item in enumerate(classes):
-            cwhere = f"{where}.classes[{i}]"
-            if not isinstance(item, _Map):
-                raise ctx.fail(_line_of(classes, i, classes.line), cwhere, f"expected a mapping, got {_describe(item)}")
+        for _, item, cwhere in _items(ctx, library, "classes", where):
             _check_keys(ctx, item, _CLASS_KEYS, cwhere)
             cid = _get(ctx, item, "id", str, cwhere)
             cwhere = f"{where}.classes[{cid}]"
@@ -775,10 +772,7 @@ def _websocket(ctx: _Ctx, root: _Map, known: dict[str, Permission]) -> tuple[Web
     raw = _get(ctx, root, "websocket", _Map, "rules")
     _check_keys(ctx, raw, _WS_KEYS, "websocket")
     urls = []
-    for i, item in enumerate(_get(ctx, raw, "urls", _Seq, "websocket")):
-        where = f"websocket.urls[{i}]"
-        if not isinstance(item, _Map):
-            raise ctx.fail(raw.line, where, f"expected a mapping, got {_describe(item)}")
+    for _, item, where in _items(ctx, raw, "urls", "websocket"):
         _check_keys(ctx, item, ("url", "access", "version", "beta", "legacy"), where)
         access = _get(ctx, item, "access", str, where)
         if access not in ACCESS_KINDS:
@@ -787,18 +781,12 @@ def _websocket(ctx: _Ctx, root: _Map, known: dict[str, Permission]) -> tuple[Web
                           _get(ctx, item, "beta", bool, where, required=False, default=False),
                           _get(ctx, item, "legacy", bool, where, required=False, default=False)))
     protocols, endpoints = [], []
-    for i, item in enumerate(_get(ctx, raw, "protocols", _Seq, "websocket")):
-        where = f"websocket.protocols[{i}]"
-        if not isinstance(item, _Map):
-            raise ctx.fail(raw.line, where, f"expected a mapping, got {_describe(item)}")
+    for _, item, where in _items(ctx, raw, "protocols", "websocket"):
         _check_keys(ctx, item, _PROTOCOL_KEYS, where)
         version = _get(ctx, item, "version", str, where)
         names: dict[str, list[str]] = {"channels": [], "methods": []}
         for group in names:
-            for j, entry in enumerate(_get(ctx, item, group, _Seq, where)):
-                ewhere = f"{where}.{group}[{j}]"
-                if not isinstance(entry, _Map):
-                    raise ctx.fail(item.line, ewhere, f"expected a mapping, got {_describe(entry)}")
+            for _, entry, ewhere in _items(ctx, item, group, where):
                 _check_keys(ctx, entry, ("name", "requires_all", "requires_any"), ewhere)
                 name = _get(ctx, entry, "name", str, ewhere)
                 requirement = _requirement(ctx, entry, ewhere, known)
@@ -833,10 +821,7 @@ def _secrets(ctx: _Ctx, root: _Map, codes: tuple[Code, ...]) -> Secrets:
                            "placeholders", "min_entropy", "known_examples"), where)
     known_codes = {c.code for c in codes}
     shapes = []
-    for i, item in enumerate(_get(ctx, raw, "shapes", _Seq, where)):
-        swhere = f"{where}.shapes[{i}]"
-        if not isinstance(item, _Map):
-            raise ctx.fail(raw.line, swhere, f"expected a mapping, got {_describe(item)}")
+    for _, item, swhere in _items(ctx, raw, "shapes", where):
         _check_keys(ctx, item, ("kind", "code", "length", "decoded", "token_only"), swhere)
         code = _get(ctx, item, "code", str, swhere)
         if code not in known_codes:
