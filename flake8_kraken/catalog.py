@@ -145,7 +145,7 @@ class ClientMethod:
     keyword: str | None = None  # its keyword name
     access_arg: int | None = None  # an argument that says public or private (ccxt's request)
     access_keyword: str | None = None
-    ws: str | None = None  # "subscribe": the argument is a WebSocket subscription's params
+    ws: str | None = None  # a WebSocket protocol version: the argument is a subscription's params in it
 
 
 @dataclass(frozen=True)
@@ -655,7 +655,8 @@ _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _CLASS_KEYS = ("id", "paths", "inherits", "methods", "implicit", "attributes", "credentials", "injects_token")
 
 
-def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[tuple[ClientClass, ...], tuple[str, ...]]:
+def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint],
+             versions: tuple[str, ...] = ()) -> tuple[tuple[ClientClass, ...], tuple[str, ...]]:
     """The client classes, and the module names that mark a file as using a client."""
     if "clients" not in root:
         return (), ()
@@ -699,7 +700,8 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[tup
                 attributes[str(attribute)] = held
             raw = _get(ctx, item, "methods", _Map, cwhere, required=False, default=_Map())
             for name, spec in raw.items():
-                methods[str(name)] = _client_method(ctx, raw, str(name), spec, f"{cwhere}.methods.{name}", endpoints)
+                methods[str(name)] = _client_method(ctx, raw, str(name), spec, f"{cwhere}.methods.{name}", endpoints,
+                                                    versions)
             implicit = _get(ctx, item, "implicit", str, cwhere, required=False, default=implicit)
             if implicit is not None:
                 try:
@@ -717,7 +719,8 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint]) -> tuple[tup
 
 
 def _client_method(
-    ctx: _Ctx, parent: _Map, name: str, spec: Any, where: str, endpoints: dict[str, Endpoint]
+    ctx: _Ctx, parent: _Map, name: str, spec: Any, where: str, endpoints: dict[str, Endpoint],
+    versions: tuple[str, ...] = (),
 ) -> ClientMethod:
     line = _line_of(parent, name, parent.line)
 
@@ -755,8 +758,9 @@ def _client_method(
         access_keyword=_get(ctx, spec, "access_keyword", str, where, required=False),
         ws=_get(ctx, spec, "ws", str, where, required=False),
     )
-    if method.ws not in (None, "subscribe"):
-        raise ctx.fail(line, f"{where}.ws", f"expected subscribe, got '{method.ws}'")
+    if method.ws is not None and method.ws not in versions:
+        raise ctx.fail(line, f"{where}.ws",
+                       f"unknown WebSocket version '{method.ws}'{_did_you_mean(method.ws, versions)}")
     if (dynamic is not None) + bool(method.endpoints) + bool(method.one_of) + (method.ws is not None) != 1:
         raise ctx.fail(line, where, "needs exactly one of endpoints, one_of, dynamic or ws")
     return method
@@ -881,7 +885,8 @@ def parse_catalog(data: Any, path: Path) -> Catalog:
     hosts, paths = _rest(ctx, data)
     endpoints = _endpoints(ctx, data, known, paths)
     socket, ws_endpoints = _websocket(ctx, data, known)
-    clients, client_modules = _clients(ctx, data, {e.name: e for e in (*endpoints, *ws_endpoints)})
+    clients, client_modules = _clients(ctx, data, {e.name: e for e in (*endpoints, *ws_endpoints)},
+                                       tuple(p.version for p in socket.protocols))
     codes = _codes(ctx, data)
     return Catalog(
         source=str(path),

@@ -113,7 +113,7 @@ def check_file(path: str) -> Any:
     """One file: its calls, its declared key and its messages (what flake8 would print)."""
     from flake8_kraken.engine import analyse
     from flake8_kraken.findings import FileResult
-    from flake8_kraken.policy import messages, module_key, normal_path
+    from flake8_kraken.policy import checked_file, normal_path
     from flake8_kraken.report import Checked
 
     catalog, policy = _SETTINGS["catalog"], _SETTINGS["policy"]
@@ -123,10 +123,8 @@ def check_file(path: str) -> Any:
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
         return Checked(FileResult(shown, skipped=f"cannot read the file ({type(exc).__name__})"))
     lines = source.splitlines(keepends=True)
-    key, bad_comment = module_key(lines, catalog)
-    key = key or policy.key_for(normal_path(shown))
     result = analyse(source, shown, catalog)
-    found = messages(result, catalog, policy, key) + ([bad_comment] if bad_comment else [])
+    key, found = checked_file(result, lines, catalog, policy)
     visible = tuple(m for m in found if not _silenced(m, lines))
     return Checked(result, key, visible, policy.may_withdraw(normal_path(shown)))
 

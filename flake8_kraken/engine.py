@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from flake8_kraken.catalog import Catalog
-from flake8_kraken.findings import FileResult, Problem, Sink
+from flake8_kraken.findings import SYNTAX_ERROR, FileResult, Problem, Sink
 from flake8_kraken.prefilter import make_screen
 
 
@@ -19,7 +19,6 @@ def _screen(words: tuple[str, ...]) -> Callable[[str], bool]:
     return make_screen(words)
 
 
-SYNTAX_ERROR = "not valid Python"  # flake8 reports these itself (E999); never a KRK000
 TOO_DEEP = "the file is nested too deeply to walk"
 MAX_DEPTH = 400  # LibCST's native parser can crash (not raise) on far deeper expressions
 MAX_BYTES = 2_000_000  # LibCST holds a few hundred bytes of memory per byte of source

@@ -56,6 +56,8 @@ class FileResult:
 
 Position = tuple[int, int]
 
+SYNTAX_ERROR = "not valid Python"  # why a file was skipped that flake8 reports itself (E999): never a KRK000
+
 # Why a place is unresolved (report: files[].unresolved[].reason).
 RUNTIME_NAME = "endpoint name is built at run time"
 HELPER_PARAM = "endpoint name is parameter '{param}' of {function}(), set by callers in other modules"

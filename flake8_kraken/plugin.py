@@ -70,7 +70,7 @@ class KrakenChecker:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         from flake8_kraken.engine import analyse
-        from flake8_kraken.policy import Policy, messages, module_key, normal_path
+        from flake8_kraken.policy import Policy, checked_file, normal_path
 
         cls = type(self)
         if cls.catalog is None:  # flake8 always calls parse_options first; be safe anyway
@@ -79,12 +79,8 @@ class KrakenChecker:
             cls.catalog = default_catalog()
         catalog, policy = cls.catalog, cls.policy or Policy()
         path = normal_path(self.filename)
-        key, bad_comment = module_key(self.lines, catalog)
-        if key is None:
-            key = policy.key_for(path)
-        found = messages(analyse("".join(self.lines), self.filename, catalog, self.tree), catalog, policy, key)
-        if bad_comment is not None:
-            found = sorted([*found, bad_comment])
+        result = analyse("".join(self.lines), self.filename, catalog, self.tree)
+        _, found = checked_file(result, self.lines, catalog, policy)
         if cls.baseline is not None:
             found = self._new_only(found, path)
         for message in found:

@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 from pathlib import PurePath
 
 from flake8_kraken.catalog import Catalog, Requirement
-from flake8_kraken.findings import Call, FileResult
+from flake8_kraken.findings import SYNTAX_ERROR, Call, FileResult
 from flake8_kraken.privilege import describe
 
 WITHDRAW = "withdraw"
@@ -138,11 +138,19 @@ def module_key(lines: list[str], catalog: Catalog) -> tuple[DeclaredKey | None, 
     return None, None
 
 
+def checked_file(result: FileResult, lines: list[str], catalog: Catalog,
+                 policy: Policy) -> tuple[DeclaredKey | None, list[Message]]:
+    """A file's declared key (its comment, else the most specific glob) and its messages."""
+    key, bad_comment = module_key(lines, catalog)
+    if key is None:
+        key = policy.key_for(normal_path(result.path))
+    found = messages(result, catalog, policy, key)
+    return key, sorted([*found, bad_comment]) if bad_comment is not None else found
+
+
 def messages(result: FileResult, catalog: Catalog, policy: Policy = Policy(),
              key: DeclaredKey | None = None) -> list[Message]:
     """Every message for one file, sorted by position. `key`: the key declared for it, if any."""
-    from flake8_kraken.engine import SYNTAX_ERROR
-
     out: list[Message] = []
     if result.skipped and result.skipped != SYNTAX_ERROR:
         out.append(Message(1, 0, catalog.code("KRK000").render(reason=result.skipped)))

@@ -274,8 +274,8 @@ class WebSocketDetector(cst.BatchableCSTVisitor):
                     self.reporter.sink.problem(element.value, "KRK103", what=f"the message carries {key}")
 
     def _client_subscription(self, call: cst.Call, frame: Frame, client: ClientClass, method: ClientMethod) -> None:
-        """A client's subscribe(params={"channel": ...}): a v2 subscription, token added by the client."""
-        protocol = self.socket.protocols[0]
+        """A client's subscribe(params={"channel": ...}): a subscription of the method's protocol version."""
+        protocol = next(p for p in self.socket.protocols if p.version == method.ws)
         params = argument(call, method.arg, method.keyword)
         channel = at_path(params, protocol.channel[1:]) if params is not None else None
         text = template(channel, self.scope.lookup_in(frame)) if channel is not None else None
