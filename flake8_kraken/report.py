@@ -142,8 +142,9 @@ def emit_config(report: dict[str, Any], catalog: Catalog) -> str:
     exact = {frozenset(p.permissions): p.id for p in catalog.presets}
     lines = ["[flake8]", "kraken-permissions ="]
     withdraw = []
+    with_calls = {f["path"] for f in report["files"] if f["calls"]}
     for component in report["components"]:
-        if not any(f["calls"] for f in report["files"] if f["path"] in component["paths"]):
+        if with_calls.isdisjoint(component["paths"]):
             continue
         glob = _glob(component)
         perms = component["permissions"]
