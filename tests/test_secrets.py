@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import string
 
 import pytest
 
@@ -83,7 +84,8 @@ SILENT = {
         "import krakenex\nAPI_KEY = 'YOUR_API_KEY'\nAPI_SECRET = '<key>'\nTOKEN = '${{KRAKEN_KEY}}'\n"
         "key = '{{key}}'\nsecret = 'changeme'\napi_secret = '" + "x" * 88 + "'\n"),
     "repeated-characters": "import krakenex\nAPI_KEY = '" + "ab" * 28 + "'\nAPI_SECRET = '" + "A" * 86 + "=='\n",
-    "sequential-characters": "import krakenex\nAPI_KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123'\n",
+    "sequential-characters": "import krakenex\nAPI_KEY = '" + string.ascii_letters[26:] + string.ascii_letters[:26]
+                             + "0123'\n",
     "placeholder-word-inside": "import krakenex\nAPI_KEY = 'YOURKEY" + "Qx7z" * 12 + "1'\n",
     "base64-of-english": "import krakenex\nAPI_KEY = '"
                          + base64.b64encode(b"this is not a key, only some english text!").decode() + "'\n",
