@@ -26,6 +26,7 @@ from typing import Iterator
 import libcst as cst
 
 from flake8_kraken.catalog import Catalog, SecretShape, Secrets
+from flake8_kraken.detect.clients import ClientDetector
 from flake8_kraken.findings import Problem, Sink
 from flake8_kraken.resolve import dotted, is_string_expression, is_unknown, template
 
@@ -154,7 +155,7 @@ def target_name(node: cst.BaseExpression) -> str | None:
 class SecretDetector(cst.BatchableCSTVisitor):
     """Reports credential-shaped literals where the code uses them as Kraken credentials."""
 
-    def __init__(self, catalog: Catalog, context: Context, clients: object, sink: Sink) -> None:
+    def __init__(self, catalog: Catalog, context: Context, clients: ClientDetector, sink: Sink) -> None:
         super().__init__()
         self.catalog = catalog
         self.classifier = Classifier(catalog.secrets)
@@ -192,7 +193,7 @@ class SecretDetector(cst.BatchableCSTVisitor):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         for call in self.constructors:
-            path = self.clients.qualified(call.func)  # type: ignore[attr-defined]
+            path = self.clients.qualified(call.func)
             client = self.catalog.client_class(path) if path is not None else None
             if client is None or not client.credentials:
                 continue
