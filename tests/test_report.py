@@ -110,3 +110,13 @@ def test_examples_golden_text_through_the_command() -> None:
 def test_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["permissions", "no/such/dir"]) == 2
     assert capsys.readouterr().err == "flake8-kraken: no such file or directory: no/such/dir\n"
+
+
+def test_path_constant_read_inside_an_expression_is_not_reported_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.py"
+    path.write_text('BASE = "https://api.kraken.com"\nPRIVATE = BASE + "/0/private/"\n\n\n'
+                    'def f(post):\n    return post(PRIVATE + "CancelOrder")\n')
+    entry = report(capsys, str(path))["files"][0]
+    assert ([(c["line"], c["endpoint"]) for c in entry["calls"]], entry["unresolved"]) == ([(6, "CancelOrder")], [])

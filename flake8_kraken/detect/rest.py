@@ -153,6 +153,7 @@ class RestPathDetector(cst.BatchableCSTVisitor):
         self.definitions = {id(node) for node in self.path_constants.values()}
         self.used: set[str] = set()
         self._root: cst.CSTNode | None = None
+        self._reading = False  # the root is a string expression that was read
 
     # A root is the outermost string expression; its parts are not read again.
     def _enter(self, node: cst.CSTNode) -> bool:
@@ -164,6 +165,7 @@ class RestPathDetector(cst.BatchableCSTVisitor):
     def _leave(self, node: cst.CSTNode) -> None:
         if self._root is node:
             self._root = None
+            self._reading = False
 
     def visit_Expr(self, node: cst.Expr) -> None:
         if is_string_expression(node.value):  # a docstring or a bare string: not a call
@@ -205,9 +207,13 @@ class RestPathDetector(cst.BatchableCSTVisitor):
         self._leave(original_node)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if self._root is None and node.value in self.path_constants and node.value not in self.scope.frame.params:
+        if node.value not in self.path_constants:
+            return
+        if self._root is None and node.value not in self.scope.frame.params:
             self.used.add(node.value)
             self._report(node, self.values[node.value])
+        elif self._reading:
+            self.used.add(node.value)  # part of a string expression read as a whole
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._enter(node)  # the name being bound is not a use
@@ -222,13 +228,8 @@ class RestPathDetector(cst.BatchableCSTVisitor):
             return  # read at its uses, or in leave_Module if there are none
         text = template(node, self.scope.lookup_in(self.scope.frame))
         if text is not None:
-            for name in self.path_constants:
-                if self._mentions(node, name):
-                    self.used.add(name)
+            self._reading = True  # the constants this expression names count as used (visit_Name)
             self._report(node, text)
-
-    def _mentions(self, node: cst.CSTNode, name: str) -> bool:
-        return any(isinstance(n, cst.Name) and n.value == name for n in _walk(node))
 
     def leave_Module(self, original_node: cst.Module) -> None:
         for name, node in self.path_constants.items():
@@ -242,10 +243,3 @@ class RestPathDetector(cst.BatchableCSTVisitor):
                 continue  # a parameter marker only arises inside a function
             self.helpers.add(Helper(frame.function.name.value, frame.cls, hit.param, frame.params[hit.param],
                                     node, text, None, VIA))
-
-
-def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
-    out = [node]
-    for child in node.children:
-        out.extend(_walk(child))
-    return out
