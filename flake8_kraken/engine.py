@@ -84,9 +84,7 @@ def _scan_tokens(source: str, catalog: Catalog) -> tuple[Problem, ...]:
 
     try:
         return scan_tokens(source, catalog)
-    except (RecursionError, MemoryError):
-        return ()
-    except Exception:  # noqa: BLE001 - never abort the user's flake8 run
+    except Exception:  # noqa: BLE001 - never abort the user's flake8 run (RecursionError, MemoryError, ...)
         return ()
 
 

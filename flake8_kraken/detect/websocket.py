@@ -12,7 +12,7 @@ is not taken for Kraken's.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -104,12 +104,12 @@ class WebSocketDetector(cst.BatchableCSTVisitor):
 
     def _read_message(self, node: cst.Dict, where: cst.CSTNode) -> None:
         for protocol in self.socket.protocols:
-            message = self._message(node, protocol)
+            message = self._message(node, protocol, where)
             if message is not None:
-                self.messages.append(replace(message, where=where))
+                self.messages.append(message)
                 return
 
-    def _message(self, node: cst.Dict, protocol: WsProtocol) -> Message | None:
+    def _message(self, node: cst.Dict, protocol: WsProtocol, where: cst.CSTNode) -> Message | None:
         request = at_path(node, protocol.request)
         if request is None:
             return None
@@ -122,10 +122,10 @@ class WebSocketDetector(cst.BatchableCSTVisitor):
             channel = at_path(node, protocol.channel)
             value = template(channel, self.scope.lookup_in(self.scope.frame)) if channel is not None else None
             known = value if value is not None and not any(is_unknown(c) for c in value) else None
-            return Message(node, self.scope.frame, protocol, known, protocol.token, node)
+            return Message(node, self.scope.frame, protocol, known, protocol.token, where)
         if any(is_unknown(c) for c in name) or name not in protocol.methods:
             return None  # an unknown request name is someone else's message
-        return Message(node, self.scope.frame, protocol, name, protocol.request_token, node)
+        return Message(node, self.scope.frame, protocol, name, protocol.request_token, where)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
