@@ -15,10 +15,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, TypeVar
 
+from flake8_kraken.redact import RedactedError
+
 VERSION = 1
 
 
-class BaselineError(Exception):
+class BaselineError(RedactedError):
     """A baseline file that cannot be used."""
 
 

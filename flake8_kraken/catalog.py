@@ -6,6 +6,7 @@ every check below raises CatalogError with that location.
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -14,11 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from flake8_kraken.redact import RedactedError, redact
+
 ACCESS_KINDS = ("public", "private")
 MAX_RULES_BYTES = 2_000_000
 
 
-class CatalogError(Exception):
+class CatalogError(RedactedError):
     """A rules file that cannot be used; str() is the one line to show."""
 
 
@@ -129,7 +132,7 @@ class Code:
         return dict(self.texts)[key]
 
     def render(self, **fields: str) -> str:
-        return f"{self.code} {self.message.format(**fields)}"
+        return redact(f"{self.code} {self.message.format(**fields)}")
 
 
 @dataclass(frozen=True)
@@ -916,14 +919,19 @@ def load_catalog(path: str | os.PathLike[str] | None = None,
                  extra: str | os.PathLike[str] | None = None) -> Catalog:
     """Read, validate and build a catalog (the shipped one by default), with a user's extra rules merged over it."""
     target = Path(path) if path is not None else shipped_rules_path()
-    data = read_yaml(target)
+    return parse_catalog(rules_data(target, extra), target)
+
+
+def rules_data(path: str | os.PathLike[str], extra: str | os.PathLike[str] | None = None) -> Any:
+    """The rules file read as YAML, with a user's extra rules merged over it (not yet validated)."""
+    data = read_yaml(Path(path))
     if extra is not None:
         more = read_yaml(Path(extra))
         if not isinstance(more, _Map):
             raise CatalogError(f"{extra}:1: rules: expected a mapping at the top, got {_describe(more)}")
         if isinstance(data, _Map):
             data = merge_rules(data, more)
-    return parse_catalog(data, target)
+    return data
 
 
 _KEYS = ("id", "name")  # what identifies an item of a list, for merging
@@ -953,15 +961,19 @@ def merge_rules(base: Any, extra: Any) -> Any:
 
 
 _CACHE: dict[tuple[str, str | None], Catalog] = {}
+CACHE_FORMAT = "json-1"
+MAX_CACHE_BYTES = 4 * MAX_RULES_BYTES
 
 
 def default_catalog(extra: str | None = None) -> Catalog:
     """The shipped catalog (with a user's extra rules), loaded once per process.
 
-    A validated catalog is also kept on disk in the user's cache directory, keyed by the
-    rules files' contents and this package's version, so that each flake8 run (editors,
-    pre-commit) does not parse YAML again. A cache that cannot be read or written is
-    ignored.
+    Reading YAML costs more than the rest of a small flake8 run, so the parsed rules are
+    kept as JSON beside this package's own bytecode, keyed by the rules files' contents
+    and the package's version. It is trusted no more than the package it sits in, and
+    less: plain JSON (nothing in it can run code), validated on every load exactly as
+    the YAML is, rebuilt from the YAML when anything is wrong. Nothing is read from a
+    cache directory that other programs or other branches' CI runs share.
     """
     key = (str(shipped_rules_path()), extra)
     if key not in _CACHE:
@@ -971,35 +983,98 @@ def default_catalog(extra: str | None = None) -> Catalog:
 
 def _cached(path: str, extra: str | None) -> Catalog:
     import hashlib
-    import pickle
 
     from flake8_kraken import __version__
 
     try:
-        digest = hashlib.sha256(__version__.encode())
+        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}".encode())
         for source in (path, extra):
             if source is not None:
                 digest.update(Path(source).read_bytes())
     except OSError:
         return load_catalog(path, extra)  # the loader reports the unreadable file
-    store = _cache_dir() / f"catalog-{digest.hexdigest()[:32]}.pickle"
-    try:
-        catalog = pickle.loads(store.read_bytes())
-        if isinstance(catalog, Catalog):
-            return catalog
-    except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt
-        pass
-    catalog = load_catalog(path, extra)
-    try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        tmp = store.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, store)
-    except OSError:
-        pass
+    key = digest.hexdigest()
+    # One file per rules location, replaced when the rules change, so old versions do not pile up.
+    slot = hashlib.sha256(os.path.abspath(extra).encode()).hexdigest()[:16] if extra else "shipped"
+    store = cache_dir() / f"rules-{slot}.json"
+    data = _read_cache(store, key)
+    if data is not None:
+        try:
+            return parse_catalog(data, Path(path))
+        except CatalogError:
+            pass  # not what this version wrote: rebuild it
+    data = rules_data(path, extra)
+    text = _as_json({"key": key, "rules": data})  # before validation, which rewrites parts of the data
+    catalog = parse_catalog(data, Path(path))
+    if text is not None:
+        _write_cache(store, text)
     return catalog
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "flake8-kraken"
+def _read_cache(store: Path, key: str) -> Any:
+    """The cached rules for `key` as _Map/_Seq, or None unless the file is a regular file of plain JSON."""
+    import json
+    import stat
+
+    try:
+        fd = os.open(store, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            stored = json.loads(handle.read())
+        return _from_plain(stored["rules"]) if stored.get("key") == key else None
+    except Exception:  # noqa: BLE001 - any unreadable cache (bad JSON, too deep, ...) is rebuilt
+        return None
+    finally:
+        os.close(fd)
+
+
+def _as_json(data: Any) -> str | None:
+    """Data as JSON text, or None when JSON cannot hold it exactly (a date, a key that is not a string)."""
+    import json
+
+    try:
+        text = json.dumps(data, separators=(",", ":"))
+        return text if json.loads(text) == data else None
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def _write_cache(store: Path, text: str) -> None:
+    """Keep the parsed rules as JSON, as Python keeps bytecode (and not when it is told not to)."""
+    import sys
+
+    if sys.dont_write_bytecode:
+        return
+    tmp = store.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, store)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _from_plain(value: Any) -> Any:
+    """JSON values as the validator expects them (_Map, _Seq), without line numbers."""
+    if isinstance(value, dict):
+        out = _Map((k, _from_plain(v)) for k, v in value.items())
+        out.key_lines = {}
+        return out
+    if isinstance(value, list):
+        seq = _Seq(_from_plain(v) for v in value)
+        seq.item_lines = []
+        return seq
+    return value
+
+
+def cache_dir() -> Path:
+    """Where the parsed rules are kept: this package's own bytecode directory."""
+    return Path(__file__).resolve().parent / "__pycache__"

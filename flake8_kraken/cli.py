@@ -16,13 +16,21 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from flake8_kraken import __version__
+from flake8_kraken.redact import RedactedError, redact
 
 FORMATS = ("text", "json", "markdown", "sarif")
 PROGRESS_AFTER = 50  # files; fewer finish before a progress line helps
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse quotes bad arguments in its errors: redact them like every other message."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        return super().error(redact(message))
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="flake8-kraken", description="Kraken API-key permissions, read from source.")
+    parser = _Parser(prog="flake8-kraken", description="Kraken API-key permissions, read from source.")
     parser.add_argument("--version", action="version", version=f"flake8-kraken {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     perms = commands.add_parser("permissions", help="the least-privilege key each part of a code base needs")
@@ -42,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-class UsageError(Exception):
+class UsageError(RedactedError):
     """Bad arguments or configuration: exit 2 with this message."""
 
 
@@ -238,7 +246,7 @@ def run_baseline(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "flake8", f"--format={fields}", "--kraken-baseline=", *(args.flake8_args or ["."])]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode not in (0, 1) or "critical error" in done.stdout:
-        sys.stderr.write(done.stdout + done.stderr)
+        sys.stderr.write(redact(done.stdout + done.stderr))
         return 2
     findings = []
     for row in done.stdout.splitlines():

@@ -16,6 +16,7 @@ from pathlib import PurePath
 from flake8_kraken.catalog import Catalog, Requirement
 from flake8_kraken.findings import SYNTAX_ERROR, Call, FileResult
 from flake8_kraken.privilege import describe
+from flake8_kraken.redact import RedactedError
 
 WITHDRAW = "withdraw"
 COMMENT_LINES = 10  # a module declares its key in a comment among its first lines
@@ -23,7 +24,7 @@ _COMMENT = re.compile(r"^\s*#\s*kraken-permissions\s*:(.*)$")
 _NAMES = re.compile(r"[\s,]+")
 
 
-class ConfigError(Exception):
+class ConfigError(RedactedError):
     """A configuration value that cannot be used: the message says which and why."""
 
 

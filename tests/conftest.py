@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,28 @@ from flake8.utils import stdin_get_value
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tool never opens a network connection: every test runs with the network refused.
+
+    Local sockets (multiprocessing, the editor's stdio server) stay allowed.
+    """
+    connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> None:
+        if self.family != getattr(socket, "AF_UNIX", None):
+            raise AssertionError(f"network connection attempted to {address!r}")
+        connect(self, address)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network lookup attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
 @dataclass(frozen=True)
@@ -60,7 +83,9 @@ def command(*argv: str, cwd: Path | str | None = None, stdin: str | None = None)
     """Run one of the installed commands (flake8, flake8-kraken) as a user would."""
     exe = BIN / argv[0]
     program = [str(exe)] if exe.exists() else [sys.executable, "-m", argv[0].replace("-", "_")]
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    guard = str(Path(__file__).parent / "netguard")  # refuses the network in that process too
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, (guard, os.environ.get("PYTHONPATH"))))}
     return subprocess.run(
         [*program, *argv[1:]], cwd=cwd, input=stdin, capture_output=True, text=True, env=env, timeout=300
     )

@@ -28,17 +28,13 @@ import libcst as cst
 from flake8_kraken.catalog import Catalog, SecretShape, Secrets
 from flake8_kraken.detect.clients import ClientDetector
 from flake8_kraken.findings import Problem, Sink
+from flake8_kraken.redact import shown
 from flake8_kraken.resolve import dotted, is_string_expression, is_unknown, template
 
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _READABLE = 0.85  # share of printable ASCII above which decoded bytes are text, not a key
 _SEQUENTIAL = 0.5  # share of neighbouring characters one apart above which a value is made up
-
-
-def shown(value: str) -> str:
-    """What a message may say about a secret: its first 4 characters and its length."""
-    return f"'{value[:4]}...', {len(value)} characters"
 
 
 def normal_name(name: str) -> str:
