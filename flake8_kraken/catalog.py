@@ -148,10 +148,12 @@ class ClientMethod:
     keyword: str | None = None  # its keyword name
     access_arg: int | None = None  # an argument that says public or private (ccxt's request)
     access_keyword: str | None = None
-    ws: str | None = None  # a WebSocket protocol version: the argument is a subscription's params in it
+    ws: str | None = None  # a WebSocket protocol version: the argument is (part of) a message in it
+    ws_at: tuple[str, ...] | None = None  # where the argument sits in the message (default: a subscription's params)
+    ws_access: str | None = None  # the address the client always sends this on: public or private
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ClientClass:
     """A client library class: where it is imported from and what its methods call."""
 
@@ -163,6 +165,14 @@ class ClientClass:
     attributes: tuple[tuple[str, str], ...] = ()  # attribute -> id of the client class it holds
     credentials: tuple[str, ...] = ()  # constructor parameters that take the key and secret, in order
     injects_token: bool = False  # a WebSocket client that adds the token to private messages itself
+    # Methods that name this class even on an object of unknown type, when they name a catalog endpoint.
+    evidence: tuple[str, ...] = ()
+    # Its method names are shared by its library's other classes (ccxt's exchanges): on an object of
+    # unknown type they count only where the module makes this class and no other class of the library.
+    shared: bool = False
+
+    def __repr__(self) -> str:
+        return f"ClientClass({self.id!r})"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_methods", {m.name: m for m in self.methods})
@@ -234,6 +244,11 @@ class Catalog:
         object.__setattr__(self, "_code", {c.code: c for c in self.codes})
         object.__setattr__(self, "_client", {path: c for c in self.clients for path in c.paths})
         object.__setattr__(self, "_client_id", {c.id: c for c in self.clients})
+        object.__setattr__(self, "_library_of", {p.rsplit(".", 1)[0]: c.library for c in self.clients for p in c.paths})
+
+    def library_of(self, module: str) -> str | None:
+        """The client library with classes right in `module` ('ccxt' for ccxt, ccxt.pro, ...)."""
+        return self._library_of.get(module)  # type: ignore[attr-defined,no-any-return]
 
     def client_by_id(self, cid: str) -> ClientClass | None:
         return self._client_id.get(cid)  # type: ignore[attr-defined,no-any-return]
@@ -650,12 +665,13 @@ def _prefilter(ctx: _Ctx, root: _Map) -> tuple[str, ...]:
 
 
 _METHOD_KEYS = ("endpoints", "one_of", "dynamic", "access", "arg", "keyword", "access_arg", "access_keyword", "ws",
-                "note")
+                "ws_at", "ws_access", "note")
 _DYNAMIC = ("name", "path")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
-_CLASS_KEYS = ("id", "paths", "inherits", "methods", "implicit", "attributes", "credentials", "injects_token")
+_CLASS_KEYS = ("id", "paths", "inherits", "methods", "implicit", "attributes", "credentials", "injects_token",
+               "evidence", "shared")
 
 
 def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint],
@@ -716,8 +732,14 @@ def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint],
                     raise ctx.fail(_line_of(item, "implicit", item.line), f"{cwhere}.implicit",
                                    "needs the groups (?P<access>...) and (?P<name>...)")
             injects = _get(ctx, item, "injects_token", bool, cwhere, required=False, default=injects)
+            evidence = _string_list(ctx, item, "evidence", cwhere)
+            for name in evidence:
+                if name not in methods:
+                    raise ctx.fail(_line_of(item, "evidence", item.line), f"{cwhere}.evidence",
+                                   f"'{name}' is not a method of this class{_did_you_mean(name, methods)}")
+            shared = _get(ctx, item, "shared", bool, cwhere, required=False, default=False)
             out[cid] = ClientClass(cid, lib_id, paths, tuple(methods.values()), implicit, tuple(attributes.items()),
-                                   credentials, injects)
+                                   credentials, injects, evidence, shared)
     return tuple(out.values()), tuple(modules)
 
 
@@ -760,7 +782,11 @@ def _client_method(
         access_arg=_get(ctx, spec, "access_arg", int, where, required=False),
         access_keyword=_get(ctx, spec, "access_keyword", str, where, required=False),
         ws=_get(ctx, spec, "ws", str, where, required=False),
+        ws_at=_string_list(ctx, spec, "ws_at", where) if "ws_at" in spec else None,
+        ws_access=_get(ctx, spec, "ws_access", str, where, required=False),
     )
+    if method.ws_access is not None and method.ws_access not in ACCESS_KINDS:
+        raise ctx.fail(line, f"{where}.ws_access", f"expected public or private, got '{method.ws_access}'")
     if method.ws is not None and method.ws not in versions:
         raise ctx.fail(line, f"{where}.ws",
                        f"unknown WebSocket version '{method.ws}'{_did_you_mean(method.ws, versions)}")

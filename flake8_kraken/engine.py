@@ -96,35 +96,38 @@ def _analyse_parsed(source: str, path: str, catalog: Catalog) -> FileResult:
     except cst.ParserSyntaxError as exc:
         return FileResult(path, skipped=f"LibCST cannot parse line {exc.raw_line}")
     from flake8_kraken.positions import node_starts
-    from flake8_kraken.walk import walk
 
     sink = Sink()
-    walk(module, _detectors(catalog, source, module, sink))
+    _detect(module, source, catalog, sink)
     return sink.result(path, node_starts(module, sink.nodes))
 
 
-def _detectors(catalog: Catalog, source: str, module: Any, sink: Sink) -> list[Any]:
-    from flake8_kraken.detect.clients import ClientDetector
-    from flake8_kraken.detect.helpers import Helpers
-    from flake8_kraken.detect.rest import Reporter, RestPathDetector
+def _detect(module: Any, source: str, catalog: Catalog, sink: Sink) -> None:
+    """One walk builds the model (and scans credentials); the detectors then ask the model."""
+    from flake8_kraken.detect.clients import ClientCalls
+    from flake8_kraken.detect.rest import PathFinder, Reporter
     from flake8_kraken.detect.secrets import Context, SecretDetector
-    from flake8_kraken.detect.websocket import WebSocketDetector
-    from flake8_kraken.resolve import Scope, ScopeTracker, module_facts
+    from flake8_kraken.detect.summaries import apply
+    from flake8_kraken.detect.websocket import WebSocketMessages
+    from flake8_kraken.model.evaluate import Model
+    from flake8_kraken.model.scopes import Collector
+    from flake8_kraken.walk import walk
 
-    scope = Scope(module_facts(module))
-    reporter = Reporter(catalog, _matcher(catalog), sink)
-    helpers = Helpers()
-    clients = ClientDetector(catalog, reporter, scope, helpers)
+    collector = Collector()
     context = Context.of(source, catalog.secrets)
-    # Order matters: the tracker updates the scope first; clients resolve helpers after
-    # the path detector has found them; secrets and WebSockets read the clients at the end.
-    return [
-        ScopeTracker(scope),
-        RestPathDetector(reporter, scope, helpers),
-        clients,
-        SecretDetector(catalog, context, clients, sink),
-        WebSocketDetector(catalog, reporter, scope, clients, context.kraken),
-    ]
+    secrets = SecretDetector(catalog, context, sink)
+    walk(module, [collector, secrets])
+    model = Model(collector, catalog)
+    reporter = Reporter(catalog, _matcher(catalog), sink)
+    paths = PathFinder(model, reporter)
+    clients = ClientCalls(model, reporter)
+    pendings = [*paths.find(), *clients.find()]
+    sockets = WebSocketMessages(model, reporter, context.kraken, clients.ws_calls)
+    pendings.extend(sockets.find())
+    secrets.finish(model)
+    finishers = {"path": paths.finish, "name": clients.finish, "ws": sockets.finish}
+    apply(model, pendings, {}, sink, lambda pending, node, atom: finishers[pending.kind](pending, node, atom))
+    paths.report()
 
 
 _MATCHERS: dict[int, Any] = {}

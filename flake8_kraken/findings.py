@@ -73,8 +73,13 @@ class Sink:
 
     def __init__(self) -> None:
         self.pending: list[tuple[Any, Callable[[int, int], Call | Problem | Unresolved]]] = []
+        self._calls: set[tuple[int, str]] = set()
 
     def call(self, node: Any, endpoint: str, requirement: Requirement, **extra: Any) -> None:
+        """One call of `endpoint` at `node`; the same endpoint found twice at one place is one call."""
+        if (id(node), endpoint) in self._calls:
+            return
+        self._calls.add((id(node), endpoint))
         self.pending.append((node, lambda line, col: Call(line, col, endpoint, requirement, **extra)))
 
     def problem(self, node: Any, code: str, **fields: str) -> None:

@@ -72,6 +72,11 @@ CASES = {
         "    return api.query_private(name, data)\n\n\nprivate('Balance')\nprivate(name='AddOrder')\n",
         [f"t.py:9:1: {BALANCE}", f"t.py:10:1: {ADD}"],
     ),
+    "helper-of-a-helper": (
+        "import krakenex\napi = krakenex.API()\n\n\ndef private(name):\n    return api.query_private(name)\n\n\n"
+        "def outer(name):\n    return private(name)\n\n\nouter('Balance')\nouter('AddOrder')\n",
+        [f"t.py:13:1: {BALANCE}", f"t.py:14:1: {ADD}"],
+    ),
     "helper-method-through-self": (
         "import krakenex\n\n\nclass Bot:\n    def __init__(self):\n        self.api = krakenex.API()\n\n"
         "    def private(self, name):\n        return self.api.query_private(name)\n\n"
@@ -170,10 +175,10 @@ UNRESOLVED = {
         "import krakenex\napi = krakenex.API()\napi.query_private(input())\n",
         [(3, 0, "endpoint name is built at run time")],
     ),
-    "helper-of-a-helper": (
+    "helper-of-a-helper-nobody-calls": (
         "import krakenex\napi = krakenex.API()\n\n\ndef private(name):\n    return api.query_private(name)\n\n\n"
         "def outer(name):\n    return private(name)\n",
-        [(10, 11, "endpoint name passes through more than one helper function")],
+        [(10, 11, "endpoint name is parameter 'name' of outer(), set by callers in other modules")],
     ),
     "helper-called-with-runtime-value": (
         "import krakenex\napi = krakenex.API()\n\n\ndef private(name):\n    return api.query_private(name)\n\n\n"

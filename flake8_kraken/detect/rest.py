@@ -1,9 +1,5 @@
-"""Kraken REST paths spelled in strings: "/0/private/AddOrder", ".../0/public/Ticker".
-
-A string is read at the place it is used. A module constant holding a path is
-read where the constant is used, and at its definition only when the module
-never uses it (it is then exported for other modules).
-"""
+"""Kraken REST paths spelled in strings ("/0/private/AddOrder", ".../0/public/Ticker"),
+and the Reporter that turns an endpoint name or a path into calls and problems."""
 from __future__ import annotations
 
 import re
@@ -12,9 +8,11 @@ from dataclasses import dataclass
 import libcst as cst
 
 from flake8_kraken.catalog import Catalog, Endpoint, Requirement
-from flake8_kraken.detect.helpers import Helper, Helpers
+from flake8_kraken.detect.summaries import Pending
 from flake8_kraken.findings import RUNTIME_NAME, Sink
-from flake8_kraken.resolve import Scope, is_string_expression, is_unknown, marker_at, template
+from flake8_kraken.model.evaluate import Model
+from flake8_kraken.model.scopes import Scope
+from flake8_kraken.model.values import Func, Str, is_unknown, marker_at, markers_in
 
 VIA = "rest path"
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -39,6 +37,15 @@ class PathMatcher:
         self.prefixes = prefixes
         self.pattern = re.compile("|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True)))
         self.hosts = tuple(h.lower() for h in catalog.rest_hosts)
+        stems = [p.rsplit("/", 2)[0] + "/" for p in prefixes]  # "/0/public/" -> "/0/"
+        self.stem = stems[0] if stems and len(set(stems)) == 1 else None
+
+    def potential(self, text: str) -> bool:
+        """A template that may become a Kraken path once its parameters are filled in:
+        a Kraken host or the paths' common stem ("/0/"), before a parameter."""
+        first = next((i for i, c in enumerate(text) if is_unknown(c)), len(text))
+        head = text[:first].lower()
+        return any(h in head for h in self.hosts) or (self.stem is not None and head.endswith(self.stem))
 
     def hits(self, text: str) -> list[PathHit]:
         out = []
@@ -80,17 +87,13 @@ class Reporter:
         self.matcher = matcher
         self.sink = sink
 
-    def path(self, node: cst.CSTNode, text: str, via: str) -> list[PathHit]:
-        """Report every Kraken path in `text`; hits whose name is a parameter are returned."""
-        params = []
-        for hit in self.matcher.hits(text):
-            if hit.param is not None:
-                params.append(hit)
-            elif hit.name is None:
+    def hits(self, node: cst.CSTNode, hits: list[PathHit], via: str) -> None:
+        """Report the Kraken paths found in a string read at `node`."""
+        for hit in hits:
+            if hit.name is None:
                 self.sink.unresolved(node, RUNTIME_NAME)
             else:
                 self.name(node, hit.name, hit.access, via)
-        return params
 
     def name(self, node: cst.CSTNode, name: str, access: str | None, via: str) -> None:
         """Report a call to the endpoint called `name`, reached the `access` way (None: either)."""
@@ -137,109 +140,79 @@ def _single_options(requirement: Requirement) -> frozenset[str] | None:
     return None
 
 
-class RestPathDetector(cst.BatchableCSTVisitor):
-    """Reports every string expression that names a Kraken REST path."""
+class PathFinder:
+    """Kraken REST paths in strings, reported where the string is last put together.
 
-    def __init__(self, reporter: Reporter, scope: Scope, helpers: Helpers) -> None:
-        super().__init__()
+    Every string expression is read with the model (constants, locals, attributes,
+    parameters as markers). A string that another string or a helper's call site is
+    built from is not reported itself: `url = HOST + "/0/private/Balance"` is the call
+    where `url` is made, and a module constant holding a path is reported where it is
+    used (at its definition only when nothing uses it). A path built from a parameter
+    (or a Kraken host joined to one) is a helper's, reported at the helper's calls.
+    """
+
+    def __init__(self, model: Model, reporter: Reporter) -> None:
+        self.model = model
         self.reporter = reporter
-        self.scope = scope
-        self.helpers = helpers
-        strings = scope.facts.strings
-        self.values = {name: value for name, (value, _) in strings.items()}
-        # Constants that name a Kraken path: reported where used, else where defined.
-        pattern = reporter.matcher.pattern
-        self.path_constants = {name: node for name, (value, node) in strings.items() if pattern.search(value)}
-        self.definitions = {id(node) for node in self.path_constants.values()}
-        self.used: set[str] = set()
-        self._root: cst.CSTNode | None = None
-        self._reading = False  # the root is a string expression that was read
+        self.matcher = reporter.matcher
+        self.found: list[tuple[cst.CSTNode, list[PathHit]]] = []
+        self.consumed: set[int] = set()  # string expressions another string or a helper call is built from
+        self.pendings: list[Pending] = []
 
-    # A root is the outermost string expression; its parts are not read again.
-    def _enter(self, node: cst.CSTNode) -> bool:
-        if self._root is not None:
-            return False
-        self._root = node
-        return True
+    def find(self) -> list[Pending]:
+        """Read every string expression, then every read of a module or class constant holding a path."""
+        for node, scope in self.model.collector.strings:
+            self._read(node, scope)
+        for name, node, scope in self._constant_reads():
+            self._read(node, scope, constant=name)
+        return self.pendings
 
-    def _leave(self, node: cst.CSTNode) -> None:
-        if self._root is node:
-            self._root = None
-            self._reading = False
+    def _read(self, node: cst.BaseExpression, scope: Scope, constant: str | None = None) -> bool:
+        function = scope if scope.kind == "function" else None
+        matched = False
+        hits: list[PathHit] = []
+        for atom in self.model.strs(node, scope, function):
+            found = self.matcher.hits(atom.text)
+            if function is not None and markers_in(atom.text) and (
+                    any(h.param is not None for h in found) or self.matcher.potential(atom.text)):
+                quiet = not found  # a host joined to a parameter: its callers' paths are read where written
+                self.pendings.append(Pending(Func(function, self.model), (atom.text,), "path", VIA, node, quiet=quiet))
+            elif found:
+                hits.extend(found)
+            else:
+                continue
+            matched = True
+            self.consumed.update(atom.roots - {id(node)})
+        if hits:
+            self.found.append((node, hits))
+        return matched
 
-    def visit_Expr(self, node: cst.Expr) -> None:
-        if is_string_expression(node.value):  # a docstring or a bare string: not a call
-            self._enter(node)
+    def _constant_reads(self) -> list[tuple[str, cst.BaseExpression, Scope]]:
+        """Reads (outside string expressions) of names bound at module or class level to a path string."""
+        defined = {id(node) for node, hits in self.found} | {id(p.origin) for p in self.pendings}
+        names: set[str] = set()
+        scopes = [self.model.module_scope, *(c.scope for c in self.model.collector.classes)]
+        for scope in scopes:
+            for name, bindings in scope.bindings.items():
+                if any(b.kind == "value" and id(b.value) in defined for b in bindings):
+                    names.add(name)
+        loads = self.model.collector.loads
+        return [(name, node, scope) for name in sorted(names)
+                for key in (name, "." + name) for node, scope in loads.get(key, ())]
 
-    def leave_Expr(self, original_node: cst.Expr) -> None:
-        self._leave(original_node)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self._visit_string(node)
-
-    def leave_SimpleString(self, original_node: cst.SimpleString) -> None:
-        self._leave(original_node)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
-        self._visit_string(node)
-
-    def leave_ConcatenatedString(self, original_node: cst.ConcatenatedString) -> None:
-        self._leave(original_node)
-
-    def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        self._visit_string(node)
-
-    def leave_FormattedString(self, original_node: cst.FormattedString) -> None:
-        self._leave(original_node)
-
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        if is_string_expression(node):
-            self._visit_string(node)
-
-    def leave_BinaryOperation(self, original_node: cst.BinaryOperation) -> None:
-        self._leave(original_node)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if is_string_expression(node):  # "...".format(...), urljoin(...)
-            self._visit_string(node)
-
-    def leave_Call(self, original_node: cst.Call) -> None:
-        self._leave(original_node)
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value not in self.path_constants:
+    def finish(self, pending: Pending, node: cst.CSTNode, atom: Str) -> None:
+        """A helper's path, resolved at one of its call sites."""
+        hits = self.matcher.hits(atom.text)
+        if not hits:
             return
-        if self._root is None and node.value not in self.scope.frame.params:
-            self.used.add(node.value)
-            self._report(node, self.values[node.value])
-        elif self._reading:
-            self.used.add(node.value)  # part of a string expression read as a whole
+        self.consumed.update(atom.roots)
+        if isinstance(node, cst.Call):
+            self.consumed.update(id(arg.value) for arg in node.args)
+        via = f"{pending.func.scope.name}() -> {pending.via}"
+        self.reporter.hits(node, hits, via)
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._enter(node)  # the name being bound is not a use
-
-    def leave_AssignTarget(self, original_node: cst.AssignTarget) -> None:
-        self._leave(original_node)
-
-    def _visit_string(self, node: cst.BaseExpression) -> None:
-        if not self._enter(node):
-            return
-        if id(node) in self.definitions:
-            return  # read at its uses, or in leave_Module if there are none
-        text = template(node, self.scope.lookup_in(self.scope.frame))
-        if text is not None:
-            self._reading = True  # the constants this expression names count as used (visit_Name)
-            self._report(node, text)
-
-    def leave_Module(self, original_node: cst.Module) -> None:
-        for name, node in self.path_constants.items():
-            if name not in self.used:
-                self._report(node, self.values[name])
-
-    def _report(self, node: cst.CSTNode, text: str) -> None:
-        frame = self.scope.frame
-        for hit in self.reporter.path(node, text, VIA):
-            if hit.param is None or frame.function is None:
-                continue  # a parameter marker only arises inside a function
-            self.helpers.add(Helper(frame.function.name.value, frame.cls, hit.param, frame.params[hit.param],
-                                    node, text, None, VIA))
+    def report(self) -> None:
+        """Report every path read that nothing else was built from."""
+        for node, hits in self.found:
+            if id(node) not in self.consumed:
+                self.reporter.hits(node, hits, VIA)

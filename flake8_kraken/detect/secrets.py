@@ -21,15 +21,16 @@ import tokenize
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator
+from typing import Any, Iterator
 
 import libcst as cst
 
 from flake8_kraken.catalog import Catalog, SecretShape, Secrets
-from flake8_kraken.detect.clients import ClientDetector
 from flake8_kraken.findings import Problem, Sink
+from flake8_kraken.model.scopes import dotted, is_string_expression
+from flake8_kraken.model.text import literal_text
+from flake8_kraken.model.values import Lib
 from flake8_kraken.redact import shown
-from flake8_kraken.resolve import dotted, is_string_expression, is_unknown, template
 
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -131,10 +132,7 @@ def _sequential(value: str) -> bool:
 
 def literal_value(node: cst.BaseExpression) -> str | None:
     """The text of a literal string expression (concatenations, bytes, f-strings without fields)."""
-    if not is_string_expression(node):
-        return None
-    text = template(node)
-    return None if text is None or any(is_unknown(c) for c in text) else text
+    return literal_text(node)
 
 
 def target_name(node: cst.BaseExpression) -> str | None:
@@ -151,12 +149,11 @@ def target_name(node: cst.BaseExpression) -> str | None:
 class SecretDetector(cst.BatchableCSTVisitor):
     """Reports credential-shaped literals where the code uses them as Kraken credentials."""
 
-    def __init__(self, catalog: Catalog, context: Context, clients: ClientDetector, sink: Sink) -> None:
+    def __init__(self, catalog: Catalog, context: Context, sink: Sink) -> None:
         super().__init__()
         self.catalog = catalog
         self.classifier = Classifier(catalog.secrets)
         self.context = context
-        self.clients = clients  # the ClientDetector: its import aliases name the client classes
         self.sink = sink
         self.env_defaults = frozenset(catalog.secrets.env_defaults)
         self.constructors: list[cst.Call] = []
@@ -187,15 +184,19 @@ class SecretDetector(cst.BatchableCSTVisitor):
         elif any(a.keyword is None and is_string_expression(a.value) for a in node.args):
             self.constructors.append(node)
 
-    def leave_Module(self, original_node: cst.Module) -> None:
-        for call in self.constructors:
-            path = self.clients.qualified(call.func)
-            client = self.catalog.client_class(path) if path is not None else None
-            if client is None or not client.credentials:
+    def finish(self, model: Any) -> None:
+        """A client's positional credentials, once the model can say which calls make a client."""
+        wanted = {id(call) for call in self.constructors}
+        for call, scope in model.collector.calls:
+            if id(call) not in wanted:
                 continue
-            positional = [a.value for a in call.args if a.keyword is None and not a.star]
-            for value in positional[: len(client.credentials)]:
-                self._check(value, None, credential=True)
+            for atom in model.value(call.func, scope):
+                client = self.catalog.client_class(atom.path) if isinstance(atom, Lib) else None
+                if client is None or not client.credentials:
+                    continue
+                positional = [a.value for a in call.args if a.keyword is None and not a.star]
+                for value in positional[: len(client.credentials)]:
+                    self._check(value, None, credential=True)
 
     def _check(self, node: cst.BaseExpression, name: str | None, *, credential: bool = False) -> None:
         """Report `node` if it is a credential: under `name`, or as a client's `credential` argument."""

@@ -1,308 +1,407 @@
 """Kraken WebSocket use: subscriptions and requests (v1 and v2), their tokens and sockets.
 
-A message is read where its dict literal is written, whatever sends it later:
-`{"method": "subscribe", "params": {"channel": "executions", "token": t}}` is a
-ws/v2/executions call. Its token may also be set later (`msg["params"]["token"] = t`)
-or added by a client that does so itself (python-kraken-sdk). Where the code shows
-the socket it is sent on (`ws = connect(URL)`, `async with connect(URL) as ws`,
-`ws.send(json.dumps(msg))`), a private message on a public address is KRK301. Only
-modules that talk to Kraken are read, so another exchange's `{"event": "subscribe"}`
-is not taken for Kraken's.
+A message is read where it is written, whatever sends it later: a dict literal
+(`{"method": "subscribe", "params": {"channel": "executions", "token": t}}`) or JSON
+text however it is built (a literal, `%`, `.format`, an f-string). Its parts may be
+names the model follows (`params = {...}`, a channel constant, a helper's
+parameter, filled in at the helper's calls). The model also says what each send goes
+through: a socket opened on a Kraken address (kept in a variable, in `self.`, or
+returned by a factory) or a client that adds the token itself; a private message on
+a public address is KRK301. Library clients that send messages for the caller (the
+SDK's subscribe, Kraken's sample clients) come from detect/clients.py. Only modules
+that talk to Kraken are read, so another exchange's `{"event": "subscribe"}` is not
+taken for Kraken's.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Union
 
 import libcst as cst
 
-from flake8_kraken.catalog import Catalog, ClientClass, ClientMethod, WsProtocol, WsUrl
-from flake8_kraken.detect.clients import ClientDetector, argument
+from flake8_kraken.catalog import Catalog, WsProtocol, WsUrl
+from flake8_kraken.detect.clients import WsCall
 from flake8_kraken.detect.rest import Reporter
 from flake8_kraken.detect.secrets import Classifier, literal_value, target_name
+from flake8_kraken.detect.summaries import Pending
 from flake8_kraken.findings import RUNTIME_NAME
-from flake8_kraken.resolve import Frame, Scope, dotted, is_unknown, template
+from flake8_kraken.model.evaluate import Model, argument
+from flake8_kraken.model.scopes import Scope, dotted
+from flake8_kraken.model.values import HOLE, Client, Func, Literal, Socket, Str, Values, markers_in
 
 VIA = "websocket message"
-_MAX_JSON = 100_000  # longer string literals are not read as messages
+_MAX_JSON = 100_000  # longer strings are not read as messages
+_UNKNOWN_RUN = re.compile("(\x00|\x01\\d+\x02)")
+
+
+# --- a message, written as a dict literal or as JSON text ---------------------------------
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A value in a message that is not a dict: its expression (dict literals) or its text (JSON)."""
+
+    model: Model | None
+    node: cst.BaseExpression | None = None
+    scope: Scope | None = None
+    text: str | None = None
+
+    def texts(self) -> list[str]:
+        if self.text is not None:
+            return [self.text]
+        if self.model is None or self.node is None or self.scope is None:
+            return [HOLE]
+        function = self.scope if self.scope.kind == "function" else None
+        return self.model.texts(self.node, self.scope, function)
+
+
+@dataclass(frozen=True)
+class DictView:
+    """A dict literal, its values read through the model (a value may be a name holding another dict)."""
+
+    model: Model
+    literal: Literal
+
+    def get(self, key: str) -> View | None:
+        for element in self.literal.node.elements:
+            if isinstance(element, cst.DictElement) and key in self.model.texts(element.key, self.literal.scope):
+                values = self.literal.model.value(element.value, self.literal.scope)
+                dicts = [a for a in values if isinstance(a, Literal) and isinstance(a.node, cst.Dict)]
+                if len(values) == 1 and dicts:
+                    return DictView(self.model, dicts[0])
+                return Leaf(self.literal.model, element.value, self.literal.scope)
+        return None
+
+    @property
+    def open(self) -> bool:
+        """A ** spread: any key may be there."""
+        return any(isinstance(e, cst.StarredDictElement) for e in self.literal.node.elements)
+
+    def items(self) -> Iterator[tuple[str, View]]:
+        for element in self.literal.node.elements:
+            if isinstance(element, cst.DictElement):
+                key = literal_value(element.key)
+                found = self.get(key) if key is not None else None
+                if key is not None and found is not None:
+                    yield key, found
+
+
+@dataclass(frozen=True)
+class JsonView:
+    """A JSON object read from a string template; run-time parts kept as holes or parameter markers."""
+
+    data: dict[str, Any]
+    holders: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> View | None:
+        if key not in self.data:
+            return None
+        value = self.data[key]
+        if isinstance(value, dict):
+            return JsonView(value, self.holders)
+        if isinstance(value, str):
+            for token, piece in self.holders.items():
+                value = value.replace(token, piece)
+            return Leaf(None, text=value)
+        return Leaf(None, text=HOLE)
+
+    open = False
+
+    def items(self) -> Iterator[tuple[str, View]]:
+        for key in self.data:
+            found = self.get(key)
+            if found is not None:
+                yield key, found
+
+
+View = Union[DictView, JsonView, Leaf]
+
+
+def at_path(view: View | None, path: tuple[str, ...]) -> View | None:
+    for key in path:
+        if not isinstance(view, (DictView, JsonView)):
+            return None
+        view = view.get(key)
+    return view
+
+
+def may_hold(view: View, path: tuple[str, ...]) -> bool:
+    """True when `path` is in the message, or could be (a ** spread or a non-literal on the way)."""
+    for key in path:
+        if not isinstance(view, (DictView, JsonView)) or view.open:
+            return True
+        found = view.get(key)
+        if found is None:
+            return False
+        view = found
+    return True
+
+
+def json_view(text: str) -> JsonView | None:
+    """The JSON object a string template holds, its run-time parts standing in as placeholders."""
+    if not text.lstrip().startswith("{") or len(text) > _MAX_JSON:
+        return None
+    pieces = _UNKNOWN_RUN.split(text)
+    for quoted in (False, True):
+        holders: dict[str, str] = {}
+        out = []
+        for i, piece in enumerate(pieces):
+            if i % 2:
+                token = f"@@kraken{i}@@"
+                holders[token] = piece
+                out.append(f'"{token}"' if quoted else token)
+            else:
+                out.append(piece)
+        try:
+            data = json.loads("".join(out))
+        except (ValueError, RecursionError):
+            continue
+        return JsonView(data, holders) if isinstance(data, dict) else None
+    return None
 
 
 @dataclass(frozen=True)
 class Message:
-    """A message dict literal: its protocol, what it names, and where its token would go."""
+    """A Kraken message found in the code: its protocol, what it names, where its token would go."""
 
-    node: cst.Dict
-    frame: Frame
+    view: DictView | JsonView
+    node: cst.CSTNode  # where it is reported
+    scope: Scope
     protocol: WsProtocol
-    name: str | None  # the channel or request name; None when built at run time
+    names: tuple[str, ...]  # the channel or request name's templates
     token_path: tuple[str, ...]
-    where: cst.CSTNode  # what to report: the dict, or the JSON string it was read from
 
 
-def entry(node: cst.Dict, key: str) -> cst.BaseExpression | None:
-    """node[key] for a dict literal with string keys."""
-    for element in node.elements:
-        if isinstance(element, cst.DictElement) and literal_value(element.key) == key:
-            return element.value
-    return None
+# --- the detector ------------------------------------------------------------------------------
 
 
-def at_path(node: cst.BaseExpression, path: tuple[str, ...]) -> cst.BaseExpression | None:
-    for key in path:
-        if not isinstance(node, cst.Dict):
-            return None
-        found = entry(node, key)
-        if found is None:
-            return None
-        node = found
-    return node
+class WebSocketMessages:
+    """Messages and sends in one module, read with the model."""
 
-
-def may_hold(node: cst.BaseExpression, path: tuple[str, ...]) -> bool:
-    """True when `path` is in the literal, or could be (a ** spread or a non-literal on the way)."""
-    for key in path:
-        if not isinstance(node, cst.Dict):
-            return True  # a name or a call: its keys are not known here
-        if any(isinstance(e, cst.StarredDictElement) for e in node.elements):
-            return True
-        found = entry(node, key)
-        if found is None:
-            return False
-        node = found
-    return True
-
-
-class WebSocketDetector(cst.BatchableCSTVisitor):
-    """Finds WebSocket messages, connections and sends; reports at the end of the module."""
-
-    def __init__(self, catalog: Catalog, reporter: Reporter, scope: Scope, clients: ClientDetector,
-                 kraken_module: bool) -> None:
-        super().__init__()
-        self.catalog = catalog
-        self.socket = catalog.websocket
+    def __init__(self, model: Model, reporter: Reporter, kraken_module: bool, ws_calls: list[WsCall]) -> None:
+        self.model = model
+        self.catalog: Catalog = model.catalog
+        self.socket = self.catalog.websocket
         self.reporter = reporter
-        self.scope = scope
-        self.clients = clients
         self.kraken_module = kraken_module
-        self.classifier = Classifier(catalog.secrets)
-        self.messages: list[Message] = []
-        self.bound: dict[str, list[cst.Dict]] = {}  # name -> message dicts assigned to it
-        self.token_set: set[str] = set()  # names whose message gets a token later
-        self.connections: dict[str, list[WsUrl]] = {}  # name -> addresses it was opened with
-        self.urls: list[WsUrl] = []  # every Kraken WebSocket address in the module
-        # call, frame, socket expression, the address its name was last opened with
-        self.sends: list[tuple[cst.Call, Frame, cst.BaseExpression, WsUrl | None]] = []
-        self.json_messages: dict[int, cst.Dict] = {}  # a JSON string literal -> the dict it holds
-        self.dumps = frozenset(self.socket.dumps)
-        self.send_methods = frozenset(self.socket.send_methods)
+        self.ws_calls = ws_calls
+        self.classifier = Classifier(self.catalog.secrets)
+        self.pendings: list[Pending] = []
 
-    # --- collecting -----------------------------------------------------------------------
+    def find(self) -> list[Pending]:
+        messages = list(self._messages()) if self.kraken_module else []
+        injected, public = self._read_sends(messages)
+        for message in messages:
+            self._report(message, id(message.node) in injected, public.get(id(message.node), False))
+        for call in self.ws_calls:
+            self._client_call(call)
+        return self.pendings
 
-    def visit_Dict(self, node: cst.Dict) -> None:
-        if self.kraken_module:
-            self._read_message(node, node)
+    # --- finding messages ----------------------------------------------------------------------
 
-    def _read_message(self, node: cst.Dict, where: cst.CSTNode) -> None:
-        for protocol in self.socket.protocols:
-            message = self._message(node, protocol, where)
-            if message is not None:
-                self.messages.append(message)
-                return
-
-    def _message(self, node: cst.Dict, protocol: WsProtocol, where: cst.CSTNode) -> Message | None:
-        request = at_path(node, protocol.request)
-        if request is None:
-            return None
-        name = template(request, self.scope.lookup_in(self.scope.frame))
-        if name is None:
-            return None
-        if name in protocol.subscribe:
-            if at_path(node, protocol.channel[:1]) is None:
-                return None  # not Kraken's shape (another exchange's subscribe)
-            channel = at_path(node, protocol.channel)
-            value = template(channel, self.scope.lookup_in(self.scope.frame)) if channel is not None else None
-            known = value if value is not None and not any(is_unknown(c) for c in value) else None
-            return Message(node, self.scope.frame, protocol, known, protocol.token, where)
-        if any(is_unknown(c) for c in name) or name not in protocol.methods:
-            return None  # an unknown request name is someone else's message
-        return Message(node, self.scope.frame, protocol, name, protocol.request_token, where)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._bind(target.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._bind(node.target, node.value)
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._bind(node.asname.name, node.item)
-
-    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            if isinstance(value, cst.Dict):
-                self.bound.setdefault(target.value, []).append(value)
-            url = self._opened(value)
-            if url is not None:
-                self.connections.setdefault(target.value, []).append(url)
-        elif isinstance(target, cst.Subscript) and target_name(target) == "token":
-            base = _base_name(target)
-            if base is not None:
-                self.token_set.add(base)
-
-    def _opened(self, node: cst.BaseExpression) -> WsUrl | None:
-        """The Kraken address a connect call opens: connect(URL), await connect(URL), ..."""
-        if isinstance(node, cst.Await):
-            node = node.expression
-        if not isinstance(node, cst.Call):
-            return None
-        url = argument(node, 0, "url") or argument(node, 0, "uri")
-        if url is None:
-            return None
-        text = template(url, self.scope.lookup_in(self.scope.frame))
-        return self.socket.url(text) if text is not None else None
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self._note_url(node)
-        if self.kraken_module:
-            parsed = _json_dict(node)
-            if parsed is not None:
-                self.json_messages[id(node)] = parsed
-                self._read_message(parsed, node)
-
-    def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        self._note_url(node)
-
-    def _note_url(self, node: cst.BaseExpression) -> None:
-        text = literal_value(node)
-        url = self.socket.url(text) if text and text.startswith("wss://") else None
-        if url is not None:
-            self.urls.append(url)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in self.send_methods and node.args:
-            socket = node.func.value
-            opened = self.connections.get(socket.value) if isinstance(socket, cst.Name) else None
-            self.sends.append((node, self.scope.frame, socket, opened[-1] if opened else None))
-
-    # --- reporting -------------------------------------------------------------------------
-
-    def leave_Module(self, original_node: cst.Module) -> None:
-        injected, public_sends = self._read_sends()
-        for message in self.messages:
-            self._report(message, id(message.node) in injected, id(message.node) in public_sends)
-        for call, frame, client, method in self.clients.ws_calls:
-            self._client_subscription(call, frame, client, method)
-
-    def _read_sends(self) -> tuple[set[int], dict[int, WsUrl]]:
-        """Messages sent by a token-adding client, and messages sent on a public address."""
-        injected: set[int] = set()
-        public: dict[int, WsUrl] = {}
-        fallback = self._module_address()
-        for call, frame, receiver, latest in self.sends:
-            dicts = self._sent_dicts(call.args[0].value)
-            client = self.clients.type_of(receiver, frame)
-            if client is not None and client.injects_token:
-                injected.update(id(d) for d in dicts)
+    def _messages(self) -> Iterator[Message]:
+        for node, scope in self.model.collector.dicts:
+            found = self._message(DictView(self.model, Literal(node, scope, self.model)), node, scope)
+            if found is not None:
+                yield found
+        for node, scope in self.model.collector.strings:
+            if not _may_be_json(node):
                 continue
-            address = latest or self._address(receiver) or fallback
-            if address is not None and address.access == "public":
-                public.update({id(d): address for d in dicts})
+            function = scope if scope.kind == "function" else None
+            for text in self.model.texts(node, scope, function):
+                view = json_view(text)
+                found = self._message(view, node, scope) if view is not None else None
+                if found is not None:
+                    yield found
+                    break
+
+    def _message(self, view: DictView | JsonView, node: cst.CSTNode, scope: Scope) -> Message | None:
+        for protocol in self.socket.protocols:
+            request = at_path(view, protocol.request)
+            if not isinstance(request, Leaf):
+                continue
+            names = request.texts()
+            if any(n in protocol.subscribe for n in names):
+                if at_path(view, protocol.channel[:1]) is None:
+                    return None  # not Kraken's shape (another exchange's subscribe)
+                channel = at_path(view, protocol.channel)
+                texts = channel.texts() if isinstance(channel, Leaf) else [HOLE]
+                return Message(view, node, scope, protocol, tuple(texts), protocol.token)
+            if names and all(n in protocol.methods for n in names):
+                return Message(view, node, scope, protocol, tuple(names), protocol.request_token)
+            return None  # an unknown request name is someone else's message
+        return None
+
+    # --- sends ------------------------------------------------------------------------------------
+
+    def _read_sends(self, messages: list[Message]) -> tuple[set[int], dict[int, bool]]:
+        """Messages sent by a token-adding client, and whether each send went to a public address."""
+        by_dict = {id(m.view.literal.node): m for m in messages if isinstance(m.view, DictView)}
+        by_root = {id(m.node): m for m in messages}
+        injected: set[int] = set()
+        public: dict[int, bool] = {}
+        for call, scope in self.model.collector.calls:
+            func = call.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in self.socket.send_methods and call.args):
+                continue
+            sent = self._sent_messages(call, scope, by_dict, by_root)
+            if not sent:
+                continue
+            receiver = self.model.value(func.value, scope)
+            injects = any(isinstance(a, Client) and a.cls.injects_token for a in receiver)
+            urls = [a.url for a in receiver if isinstance(a, Socket) and a.url is not None]
+            for message in sent:
+                if injects:
+                    injected.add(id(message.node))
+                elif urls:
+                    on_public = all(u.access == "public" for u in urls)
+                    public[id(message.node)] = public.get(id(message.node), False) or on_public
+                else:
+                    fallback = self._module_address()
+                    if fallback is not None:
+                        public[id(message.node)] = True
         return injected, public
 
-    def _sent_dicts(self, node: cst.BaseExpression) -> list[cst.Dict]:
-        if isinstance(node, cst.Call) and dotted(node.func) in self.dumps and node.args:
-            node = node.args[0].value
-        if isinstance(node, cst.Dict):
-            return [node]
-        if id(node) in self.json_messages:
-            return [self.json_messages[id(node)]]
-        if isinstance(node, cst.Name):
-            return self.bound.get(node.value, [])
-        return []
-
-    def _address(self, receiver: cst.BaseExpression) -> WsUrl | None:
-        """The one address a socket variable was opened with anywhere (bound after its use)."""
-        name = receiver.value if isinstance(receiver, cst.Name) else None
-        urls = set(self.connections.get(name, [])) if name else set()
-        return urls.pop() if len(urls) == 1 else None
+    def _sent_messages(self, call: cst.Call, scope: Scope, by_dict: dict[int, Message],
+                       by_root: dict[int, Message]) -> list[Message]:
+        arg = call.args[0].value
+        out = []
+        for atom in self.model.value(arg, scope):
+            if isinstance(atom, Literal) and id(atom.node) in by_dict:
+                out.append(by_dict[id(atom.node)])
+            elif isinstance(atom, Str):
+                out.extend(by_root[r] for r in atom.roots if r in by_root)
+        return out
 
     def _module_address(self) -> WsUrl | None:
         """When every Kraken address in the module is public, any socket in it is public."""
-        return self.urls[0] if self.urls and all(u.access == "public" for u in self.urls) else None
+        urls = []
+        for node, scope in self.model.collector.strings:
+            text = literal_value(node)
+            if text and text.startswith("wss://"):
+                url = self.socket.url(text)
+                if url is not None:
+                    urls.append(url)
+        return urls[0] if urls and all(u.access == "public" for u in urls) else None
+
+    # --- reporting -------------------------------------------------------------------------------
 
     def _report(self, message: Message, injected: bool, on_public: bool) -> None:
-        node = message.where
-        if message.name is None:
-            self.reporter.sink.unresolved(node, RUNTIME_NAME)
-            return
-        name = message.protocol.endpoint(message.name)
-        endpoint = self.catalog.endpoint(name)
+        node = message.node
+        self._credentials_sent(message)
+        has_token = may_hold(message.view, message.token_path) or self._token_set_later(message)
+        function = message.scope if message.scope.kind == "function" else None
+        waiting = []
+        for name in message.names:
+            if function is not None and markers_in(name) and HOLE not in name:
+                waiting.append(name)
+            elif HOLE in name or "\x01" in name:
+                self.reporter.sink.unresolved(node, RUNTIME_NAME)
+            else:
+                self.report_name(node, message.protocol.version, name, (injected, on_public, has_token), VIA)
+        if waiting and function is not None:
+            details = (message.protocol.version, (injected, on_public, has_token))
+            self.pendings.append(Pending(Func(function, self.model), tuple(waiting), "ws", VIA, node, details))
+
+    def _token_set_later(self, message: Message) -> bool:
+        """msg["params"]["token"] = token, after the message was written."""
+        if not isinstance(message.view, DictView) or not message.token_path:
+            return False
+        for target, scope in self.model.collector.item_sets:
+            index = target.slice[0].slice if len(target.slice) == 1 else None
+            if not isinstance(index, cst.Index) or literal_value(index.value) != message.token_path[-1]:
+                continue
+            base = target.value
+            while isinstance(base, cst.Subscript):
+                base = base.value
+            if any(isinstance(a, Literal) and a.node is message.view.literal.node
+                   for a in self.model.value(base, scope)):
+                return True
+        return False
+
+    def report_name(self, node: cst.CSTNode, version: str, name: str, flags: tuple[bool, bool, bool],
+                    via: str) -> None:
+        """One channel or request: the call, and KRK301 / KRK302 when it is private."""
+        injected, on_public, has_token = flags
+        protocol = next(p for p in self.socket.protocols if p.version == version)
+        full = protocol.endpoint(name)
+        endpoint = self.catalog.endpoint(full)
         if endpoint is None:
-            self.reporter.name(node, name, None, VIA)  # KRK203 with a did-you-mean
+            self.reporter.name(node, full, None, via)  # KRK203 with a did-you-mean
             return
         if endpoint.name.endswith("/ping"):
             return
-        self.reporter.endpoint(node, endpoint, None, VIA)
-        self._credentials_sent(message)
+        self.reporter.endpoint(node, endpoint, None, via)
         if endpoint.access != "private":
             return
         if on_public:
             self.reporter.sink.problem(node, "KRK301", endpoint=endpoint.name)
-        if not injected and not self._has_token(message):
+        if not injected and not has_token:
             self.reporter.sink.problem(node, "KRK302", endpoint=endpoint.name)
 
-    def _has_token(self, message: Message) -> bool:
-        if may_hold(message.node, message.token_path):
-            return True
-        return any(
-            name in self.token_set and any(d is message.node for d in dicts) for name, dicts in self.bound.items()
-        )
+    def finish(self, pending: Pending, node: cst.CSTNode, atom: Str) -> None:
+        """A helper's message, its channel or request named at one of the helper's call sites."""
+        version, flags = pending.details
+        if HOLE in atom.text:
+            self.reporter.sink.unresolved(node, RUNTIME_NAME)
+        else:
+            self.report_name(node, version, atom.text, flags, f"{pending.func.scope.name}() -> {pending.via}")
 
     def _credentials_sent(self, message: Message) -> None:
         """KRK103: the API key or secret in a message, as its token or under an API-Key header name."""
-        token = at_path(message.node, message.token_path)
-        if token is not None:
-            name = _value_name(token)
+        if not isinstance(message.view, DictView):
+            return
+        token = at_path(message.view, message.token_path)
+        if isinstance(token, Leaf) and token.node is not None:
+            name = _value_name(token.node)
             if name and self.classifier.is_credential_name(name) and not self.classifier.is_token_name(name):
-                self.reporter.sink.problem(token, "KRK103", what=f"the token is {name}")
-        for node in _dicts_in(message.node):
-            for element in node.elements:
+                self.reporter.sink.problem(token.node, "KRK103", what=f"the token is {name}")
+        forbidden = {k.lower() for k in self.socket.forbidden_keys}
+        for view in _dicts_in(message.view):
+            for element in view.literal.node.elements:
                 key = literal_value(element.key) if isinstance(element, cst.DictElement) else None
-                if key is not None and key.lower() in {k.lower() for k in self.socket.forbidden_keys}:
+                if key is not None and key.lower() in forbidden:
                     self.reporter.sink.problem(element.value, "KRK103", what=f"the message carries {key}")
 
-    def _client_subscription(self, call: cst.Call, frame: Frame, client: ClientClass, method: ClientMethod) -> None:
-        """A client's subscribe(params={"channel": ...}): a subscription of the method's protocol version."""
+    # --- messages a client sends for the caller -----------------------------------------------
+
+    def _client_call(self, call: WsCall) -> None:
+        """subscribe(params={"channel": ...}), subscribe_private(subscription={...}), request(request={...})."""
+        method, client = call.method, call.client
         protocol = next(p for p in self.socket.protocols if p.version == method.ws)
-        params = argument(call, method.arg, method.keyword)
-        channel = at_path(params, protocol.channel[1:]) if params is not None else None
-        text = template(channel, self.scope.lookup_in(frame)) if channel is not None else None
-        via = f"{client.id}.{call.func.attr.value}" if isinstance(call.func, cst.Attribute) else client.id
-        if text is None or any(is_unknown(c) for c in text):
-            self.reporter.sink.unresolved(call, RUNTIME_NAME)
+        at = method.ws_at if method.ws_at is not None else protocol.channel[:-1]
+        arg = call.args.get(method.arg, method.keyword)
+        via = f"{client.id}.{method.name}"
+        values: Values = self.model.value(arg, call.scope) if arg is not None else ()
+        dicts = [a for a in values if isinstance(a, Literal) and isinstance(a.node, cst.Dict)]
+        if len(dicts) != 1:
+            self.reporter.sink.unresolved(call.node, RUNTIME_NAME)
             return
-        self.reporter.name(call, protocol.endpoint(text), None, via)
+        view = DictView(self.model, dicts[0])
+        if at:
+            channel = at_path(view, protocol.channel[len(at):])
+            names = channel.texts() if isinstance(channel, Leaf) else [HOLE]
+            token_path = protocol.token[len(at):]
+        else:
+            found = self._message(view, call.node, call.scope)
+            if found is None:
+                return
+            names, token_path = list(found.names), found.token_path
+        flags = (client.injects_token, method.ws_access == "public", may_hold(view, token_path))
+        for name in names:
+            if HOLE in name or "\x01" in name:
+                self.reporter.sink.unresolved(call.node, RUNTIME_NAME)
+            else:
+                self.report_name(call.node, protocol.version, name, flags, via)
 
 
-def _json_dict(node: cst.SimpleString) -> cst.Dict | None:
-    """A string literal holding a JSON object, as a dict expression to read like one written in Python."""
-    text = literal_value(node)
-    if not text or not text.lstrip().startswith("{") or len(text) > _MAX_JSON:
-        return None
-    try:
-        value = json.loads(text)
-        parsed = cst.parse_expression(repr(value)) if isinstance(value, dict) else None
-    except (ValueError, RecursionError, cst.ParserSyntaxError):
-        return None
-    return parsed if isinstance(parsed, cst.Dict) else None
-
-
-def _base_name(node: cst.BaseExpression) -> str | None:
-    while isinstance(node, cst.Subscript):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else None
+def _may_be_json(node: cst.BaseExpression) -> bool:
+    """A string expression that may build JSON text: it has a '{' in its literal parts."""
+    if isinstance(node, cst.SimpleString):
+        return "{" in node.value
+    return True
 
 
 def _value_name(node: cst.BaseExpression) -> str | None:
@@ -317,9 +416,12 @@ def _value_name(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def _dicts_in(node: cst.Dict) -> list[cst.Dict]:
-    out = [node]
-    for element in node.elements:
-        if isinstance(element, cst.DictElement) and isinstance(element.value, cst.Dict):
-            out.extend(_dicts_in(element.value))
+def _dicts_in(view: DictView) -> list[DictView]:
+    out = [view]
+    for _, value in view.items():
+        if isinstance(value, DictView):
+            out.extend(_dicts_in(value))
     return out
+
+
+__all__ = ["WebSocketMessages", "argument"]

@@ -1,0 +1,109 @@
+"""Helpers: a Kraken use whose endpoint is a parameter of the function it is in.
+
+`def private(name): return api.query_private(name)` or
+`def call(path): return requests.post(BASE + path)`: the endpoint is known only at
+each call of the helper. Such a use becomes a Pending (its templates, with markers
+for the helper's parameters). Each call site fills in its own arguments: a resolved
+endpoint is reported at that call, one that still depends on the caller's own
+parameters becomes a Pending of the caller, and so on up to MAX_CHAIN helpers. A
+helper nobody in the module calls is unresolved ("set by callers in other modules");
+a module that imports it applies it at its own call sites.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import libcst as cst
+
+from flake8_kraken.findings import HELPER_DEPTH, HELPER_PARAM, RUNTIME_NAME, Sink
+from flake8_kraken.model.evaluate import Model, callee_of, fill_all
+from flake8_kraken.model.scopes import Scope
+from flake8_kraken.model.values import Func, Str, markers_in
+
+MAX_CHAIN = 6  # helpers calling helpers, before an endpoint is given up as unresolved
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A use inside `func` whose endpoint depends on its parameters, waiting for call sites."""
+
+    func: Func
+    texts: tuple[str, ...]  # templates with markers of func's parameters
+    kind: str  # how a resolved text is reported: see Finisher
+    via: str
+    origin: cst.CSTNode = field(compare=False)  # where the use is, for "unresolved"
+    details: tuple[Any, ...] = ()  # what the finisher needs besides the text (access, message facts)
+    depth: int = 1
+    # A helper that only joins a host to whatever path it is given: its callers' paths are read
+    # where they are written, so nobody calling it here is no unresolved endpoint.
+    quiet: bool = False
+
+    def through(self, caller: Func, texts: tuple[str, ...], site: cst.CSTNode) -> Pending:
+        return Pending(caller, texts, self.kind, self.via, site, self.details, self.depth + 1, self.quiet)
+
+
+Finisher = Callable[[Pending, cst.CSTNode, str], None]  # report a resolved text at a call site
+
+
+def apply(model: Model, pendings: list[Pending], imported: dict[int, list[Pending]], sink: Sink,
+          finish: Finisher) -> list[Pending]:
+    """Apply every helper of this module, and every imported one, at its call sites.
+
+    `imported`: the pending uses of other modules' functions, by id of the function's
+    scope. Returns this module's pendings that no call here resolves (for modules that
+    import this one).
+    """
+    queue = [(p, model.call_sites(p.func.scope)) for p in pendings]
+    queue.extend(_imported_sites(model, imported))
+    exported = []
+    while queue:
+        pending, sites = queue.pop(0)
+        if not sites:
+            if pending.func.model is model:
+                exported.append(pending)
+                if not pending.quiet:
+                    sink.unresolved(pending.origin, _unresolved_param(pending))
+            continue
+        for call, caller, implicit in sites:
+            for later in _at_site(model, pending, call, caller, implicit, sink, finish):
+                queue.append((later, model.call_sites(later.func.scope)))
+    return exported
+
+
+def _imported_sites(model: Model, imported: dict[int, list[Pending]]) -> Iterator[tuple[Pending, list[Any]]]:
+    if not imported:
+        return
+    for call, scope in model.collector.calls:
+        for atom in model.value(call.func, scope):
+            target = callee_of(atom)
+            if target is not None and target[0].model is not model:
+                for pending in imported.get(id(target[0].scope), ()):
+                    yield pending, [(call, scope, target[1])]
+
+
+def _at_site(model: Model, pending: Pending, call: cst.Call, caller: Scope, implicit: int, sink: Sink,
+             finish: Finisher) -> Iterator[Pending]:
+    function = caller if caller.kind == "function" else None
+    args = model.arguments(pending.func, call, caller, function, implicit)
+    still: list[str] = []
+    for template in pending.texts:
+        for atom in fill_all(Str(template), args):
+            text = atom.text
+            if not markers_in(text):
+                finish(pending, call, atom)  # a hole left is the finisher's to judge (a query string, a name)
+            elif function is not None:
+                still.append(text)
+            else:
+                sink.unresolved(call, RUNTIME_NAME)
+    if still and pending.depth >= MAX_CHAIN:
+        sink.unresolved(call, HELPER_DEPTH)
+    elif still and function is not None:
+        yield pending.through(Func(function, model), tuple(dict.fromkeys(still)), call)
+
+
+def _unresolved_param(pending: Pending) -> str:
+    scope = pending.func.scope
+    indexes = [i for text in pending.texts for i in markers_in(text)]
+    names = [p.name for p in scope.params if p.index in indexes] or ["?"]
+    return HELPER_PARAM.format(param=names[0], function=scope.name)
