@@ -112,6 +112,11 @@ class WebSocket:
     send_methods: tuple[str, ...] = ()
     dumps: tuple[str, ...] = ()
 
+    def named_in(self, source: str) -> bool:
+        """Whether a text names one of the Kraken WebSocket addresses (their host, in any case)."""
+        lowered = source.lower()
+        return any(u.url.split("://", 1)[-1].split("/", 1)[0] in lowered for u in self.urls)
+
     def url(self, text: str) -> WsUrl | None:
         """The Kraken WebSocket address `text` opens, by longest prefix."""
         lowered = text.lower()

@@ -122,12 +122,13 @@ def _detect(module: Any, source: str, catalog: Catalog, sink: Sink) -> None:
     paths = PathFinder(model, reporter)
     clients = ClientCalls(model, reporter)
     pendings = [*paths.find(), *clients.find()]
-    sockets = WebSocketMessages(model, reporter, context.kraken, clients.ws_calls)
+    kraken = context.kraken or catalog.websocket.named_in(source)
+    sockets = WebSocketMessages(model, reporter, kraken, clients.ws_calls)
     pendings.extend(sockets.find())
     secrets.finish(model)
-    finishers = {"path": paths.finish, "name": clients.finish, "ws": sockets.finish}
-    apply(model, pendings, {}, sink, lambda pending, node, atom: finishers[pending.kind](pending, node, atom))
-    paths.report()
+    finishers = {"path": paths.finish, "name": clients.finish, "method": clients.finish_method, "ws": sockets.finish}
+    summary = apply(model, pendings, {}, sink, lambda pending, node, atom: finishers[pending.kind](pending, node, atom))
+    paths.report(summary)
 
 
 _MATCHERS: dict[int, Any] = {}

@@ -56,6 +56,7 @@ class ClientCalls:
         self.pendings: list[Pending] = []
         self.ws_calls: list[WsCall] = []
         self._shared_ok: dict[str, bool] = {}
+        self._getattr_pending: set[int] = set()
 
     def find(self) -> list[Pending]:
         for call, scope in self.model.collector.calls:
@@ -129,6 +130,8 @@ class ClientCalls:
         receiver = atom.receiver
         if isinstance(receiver, AnyClient):
             return  # some class of a client library, not known which: nothing to map
+        if atom.named_in is not None and self._named_by_callers(atom):
+            return
         client, name, node = receiver.cls, atom.name, atom.node
         via = f"{client.id}.{name}"
         method = client.method(name)
@@ -143,7 +146,41 @@ class ClientCalls:
             self._dynamic_name(node, args, scope, method, via, direct)
         elif method.ws is not None:
             self.ws_calls.append(WsCall(node, scope, client, method, args))
-        # dynamic "path": the path string itself is read where it is written (detect/rest.py)
+        elif method.dynamic == "path":
+            self._dynamic_path(node, args, scope, method, via)
+
+    def _dynamic_path(self, node: cst.CSTNode, args: Args, scope: Scope, method: ClientMethod, via: str) -> None:
+        """A path argument is read where the string is written (detect/rest.py); when it is a helper's
+        parameter, the helper sends whatever path its callers give it."""
+        arg = args.get(method.arg, method.keyword)
+        if arg is None or scope.kind != "function":
+            return
+        waiting = [a.text for a in self.model.strs(arg, scope, scope) if markers_in(a.text)]
+        if waiting:
+            self.pendings.append(Pending(Func(scope, self.model), tuple(waiting), "path", via, node, quiet=True))
+
+    def _named_by_callers(self, atom: Bound) -> bool:
+        """getattr(self.k, method_name) where method_name is a parameter: the method is named at each call
+        of the function (a Pending), not here."""
+        scope, call = atom.named_in, atom.node
+        if scope.kind != "function" or not isinstance(call, cst.Call) or len(call.args) < 2:
+            return False
+        names = [a.text for a in self.model.strs(call.args[1].value, scope, scope)]
+        if not any(markers_in(n) for n in names):
+            return False
+        if id(call) not in self._getattr_pending:
+            self._getattr_pending.add(id(call))
+            via = f"{atom.receiver.cls.id}.<getattr>"
+            self.pendings.append(Pending(Func(scope, self.model), tuple(n for n in names if markers_in(n)), "method",
+                                         via, call, (atom.receiver,)))
+        return True
+
+    def finish_method(self, pending: Pending, node: cst.CSTNode, atom: Str) -> None:
+        """A method named by a helper's caller (getattr(client, name) in the helper)."""
+        if "\x00" not in atom.text:
+            receiver = pending.details[0]
+            assert isinstance(node, cst.Call)  # a call site
+            self._bound(Bound(receiver, atom.text, node), Args(node), self.model.module_scope, direct=False)
 
     def _implicit(self, node: cst.CSTNode, client: ClientClass, name: str, via: str) -> None:
         match = client.implicit_match(name)

@@ -10,9 +10,9 @@ import libcst as cst
 from flake8_kraken.catalog import Catalog, Endpoint, Requirement
 from flake8_kraken.detect.summaries import Pending
 from flake8_kraken.findings import RUNTIME_NAME, Sink
-from flake8_kraken.model.evaluate import Model
+from flake8_kraken.model.evaluate import Model, callee_of
 from flake8_kraken.model.scopes import Scope
-from flake8_kraken.model.values import Func, Str, is_unknown, marker_at, markers_in
+from flake8_kraken.model.values import Func, Str, is_unknown, marker, marker_at, markers_in
 
 VIA = "rest path"
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -158,47 +158,63 @@ class PathFinder:
         self.found: list[tuple[cst.CSTNode, list[PathHit]]] = []
         self.consumed: set[int] = set()  # string expressions another string or a helper call is built from
         self.pendings: list[Pending] = []
+        self._arguments: dict[int, tuple[cst.Call, Scope, int | None, str | None]] | None = None
 
     def find(self) -> list[Pending]:
-        """Read every string expression, then every read of a module or class constant holding a path."""
+        """Read every string expression, then the reads of names bound to a path (see _name_reads)."""
         for node, scope in self.model.collector.strings:
             self._read(node, scope)
-        for name, node, scope in self._constant_reads():
-            self._read(node, scope, constant=name)
+        for node, scope in self._name_reads():
+            self._read(node, scope)
         return self.pendings
 
-    def _read(self, node: cst.BaseExpression, scope: Scope, constant: str | None = None) -> bool:
+    def _read(self, node: cst.BaseExpression, scope: Scope) -> None:
         function = scope if scope.kind == "function" else None
-        matched = False
         hits: list[PathHit] = []
         for atom in self.model.strs(node, scope, function):
             found = self.matcher.hits(atom.text)
             if function is not None and markers_in(atom.text) and (
-                    any(h.param is not None for h in found) or self.matcher.potential(atom.text)):
+                    any(h.param is not None for h in found) or (not found and self.matcher.potential(atom.text))):
                 quiet = not found  # a host joined to a parameter: its callers' paths are read where written
                 self.pendings.append(Pending(Func(function, self.model), (atom.text,), "path", VIA, node, quiet=quiet))
             elif found:
                 hits.extend(found)
             else:
                 continue
-            matched = True
             self.consumed.update(atom.roots - {id(node)})
         if hits:
             self.found.append((node, hits))
-        return matched
 
-    def _constant_reads(self) -> list[tuple[str, cst.BaseExpression, Scope]]:
-        """Reads (outside string expressions) of names bound at module or class level to a path string."""
-        defined = {id(node) for node, hits in self.found} | {id(p.origin) for p in self.pendings}
-        names: set[str] = set()
-        scopes = [self.model.module_scope, *(c.scope for c in self.model.collector.classes)]
-        for scope in scopes:
-            for name, bindings in scope.bindings.items():
-                if any(b.kind == "value" and id(b.value) in defined for b in bindings):
-                    names.add(name)
-        loads = self.model.collector.loads
-        return [(name, node, scope) for name in sorted(names)
-                for key in (name, "." + name) for node, scope in loads.get(key, ())]
+    def _name_reads(self) -> list[tuple[cst.BaseExpression, Scope]]:
+        """Where a name bound to a path is used, when that is where the request is made.
+
+        A module or class constant: every read of it outside a string expression. A local
+        variable (`url = BASE + "/0/public/Ticker"; session.get(url)`): its last use as a
+        call's argument in its function, when no other string is built from it.
+        """
+        defined = {id(node) for node, _ in self.found} | {id(p.origin) for p in self.pendings}
+        collector = self.model.collector
+        self._receivers = {id(n.value) for key, found in collector.loads.items() if key.startswith(".")
+                           for n, _ in found if isinstance(n, cst.Attribute)}
+        arguments = {id(arg.value) for call, _ in collector.calls for arg in call.args}
+        reads: list[tuple[cst.BaseExpression, Scope]] = []
+        scopes = [self.model.module_scope, *(c.scope for c in collector.classes), *collector.functions]
+        for owner in scopes:
+            for name, bindings in owner.bindings.items():
+                roots = {id(b.value) for b in bindings if b.kind == "value" and id(b.value) in defined}
+                if not roots or (owner.kind == "function" and roots <= self.consumed):
+                    continue
+                if owner.kind != "function":
+                    reads.extend((n, s) for key in (name, "." + name) for n, s in collector.loads.get(key, ()))
+                    continue
+                loads = [(n, s) for n, s in collector.loads.get(name, ()) if s is owner and id(n) in collector.uses]
+                used = [(collector.uses[id(n)].order, n, s) for n, s in loads if id(n) in arguments]
+                if used:
+                    _, node, scope = max(used, key=lambda u: u[0])
+                    reads.append((node, scope))
+                elif loads and all(id(n) in self._receivers for n, _ in loads):
+                    self.consumed.update(roots)  # only ever `path.encode()`: signed, never sent
+        return reads
 
     def finish(self, pending: Pending, node: cst.CSTNode, atom: Str) -> None:
         """A helper's path, resolved at one of its call sites."""
@@ -211,8 +227,42 @@ class PathFinder:
         via = f"{pending.func.scope.name}() -> {pending.via}"
         self.reporter.hits(node, hits, via)
 
-    def report(self) -> None:
-        """Report every path read that nothing else was built from."""
+    def report(self, summary: dict[int, list[Pending]]) -> None:
+        """Report every path read that nothing else was built from and that is not only signed.
+
+        `summary`: every helper of the module, for `_kept_by_callee`.
+        """
         for node, hits in self.found:
-            if id(node) not in self.consumed:
+            if id(node) not in self.consumed and not self._kept_by_callee(node, summary):
                 self.reporter.hits(node, hits, VIA)
+
+    def _kept_by_callee(self, node: cst.CSTNode, summary: dict[int, list[Pending]]) -> bool:
+        """A path given to a function of this module that sends nothing with it (it signs it, say):
+        `sign("/0/private/Balance", data)` next to the request that really sends it."""
+        if self._arguments is None:
+            self._arguments = {}
+            for call, scope in self.model.collector.calls:
+                position = 0
+                for arg in call.args:
+                    if arg.star:
+                        break
+                    self._arguments[id(arg.value)] = (call, scope, None if arg.keyword else position,
+                                                      arg.keyword.value if arg.keyword else None)
+                    position += arg.keyword is None
+        if id(node) not in self._arguments:
+            return False
+        call, scope, position, keyword = self._arguments[id(node)]
+        targets = [callee_of(a) for a in self.model.value(call.func, scope)]
+        if not targets or any(t is None or t[0].model is not self.model for t in targets):
+            return False
+        for function, implicit in targets:  # type: ignore[misc]
+            params = function.scope.params
+            param = next((p for p in params if p.name == keyword), None) if keyword else next(
+                (p for p in params if p.index == position + implicit and not p.star), None)
+            if param is None or any(marker(param.index) in text for pending in summary.get(id(function.scope), ())
+                                    for text in pending.texts):
+                return False
+            if any(s is function.scope and id(n) in self._arguments for n, s in self.model.collector.loads.get(
+                    param.name, ())):
+                return False  # handed on to another call (a library's get, str()): it may be sent there
+        return True

@@ -47,28 +47,27 @@ Finisher = Callable[[Pending, cst.CSTNode, str], None]  # report a resolved text
 
 
 def apply(model: Model, pendings: list[Pending], imported: dict[int, list[Pending]], sink: Sink,
-          finish: Finisher) -> list[Pending]:
+          finish: Finisher) -> dict[int, list[Pending]]:
     """Apply every helper of this module, and every imported one, at its call sites.
 
     `imported`: the pending uses of other modules' functions, by id of the function's
-    scope. Returns this module's pendings that no call here resolves (for modules that
-    import this one).
+    scope. Returns every pending use of this module's functions, its own and those it
+    has through the helpers it calls, by id of the function's scope: what a module that
+    imports this one applies at its own call sites.
     """
     queue = [(p, model.call_sites(p.func.scope)) for p in pendings]
     queue.extend(_imported_sites(model, imported))
-    exported = []
+    summary: dict[int, list[Pending]] = {}
     while queue:
         pending, sites = queue.pop(0)
-        if not sites:
-            if pending.func.model is model:
-                exported.append(pending)
-                if not pending.quiet:
-                    sink.unresolved(pending.origin, _unresolved_param(pending))
-            continue
+        if pending.func.model is model:
+            summary.setdefault(id(pending.func.scope), []).append(pending)
+            if not sites and not pending.quiet:
+                sink.unresolved(pending.origin, _unresolved_param(pending))
         for call, caller, implicit in sites:
             for later in _at_site(model, pending, call, caller, implicit, sink, finish):
                 queue.append((later, model.call_sites(later.func.scope)))
-    return exported
+    return summary
 
 
 def _imported_sites(model: Model, imported: dict[int, list[Pending]]) -> Iterator[tuple[Pending, list[Any]]]:

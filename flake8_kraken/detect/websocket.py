@@ -63,6 +63,7 @@ class DictView:
 
     model: Model
     literal: Literal
+    apart: bool = False  # written apart from the dict that holds it (`"params": params`)
 
     def get(self, key: str) -> View | None:
         for element in self.literal.node.elements:
@@ -70,7 +71,7 @@ class DictView:
                 values = self.literal.model.value(element.value, self.literal.scope)
                 dicts = [a for a in values if isinstance(a, Literal) and isinstance(a.node, cst.Dict)]
                 if len(values) == 1 and dicts:
-                    return DictView(self.model, dicts[0])
+                    return DictView(self.model, dicts[0], dicts[0].node is not element.value)
                 return Leaf(self.literal.model, element.value, self.literal.scope)
         return None
 
@@ -191,18 +192,21 @@ class WebSocketMessages:
         self.pendings: list[Pending] = []
 
     def find(self) -> list[Pending]:
-        messages = list(self._messages()) if self.kraken_module else []
+        self._given: set[int] = set()  # dicts a client sends for the caller: read there, not as messages
+        for call in self.ws_calls:
+            self._client_call(call)
+        messages = list(self._messages())
         injected, public = self._read_sends(messages)
         for message in messages:
             self._report(message, id(message.node) in injected, public.get(id(message.node), False))
-        for call in self.ws_calls:
-            self._client_call(call)
         return self.pendings
 
     # --- finding messages ----------------------------------------------------------------------
 
     def _messages(self) -> Iterator[Message]:
         for node, scope in self.model.collector.dicts:
+            if id(node) in self._given:
+                continue
             found = self._message(DictView(self.model, Literal(node, scope, self.model)), node, scope)
             if found is not None:
                 yield found
@@ -210,14 +214,21 @@ class WebSocketMessages:
             if not _may_be_json(node):
                 continue
             function = scope if scope.kind == "function" else None
-            for text in self.model.texts(node, scope, function):
+            found = None
+            for text in self.model.texts(node, scope, function):  # one message, whichever text it is
                 view = json_view(text)
-                found = self._message(view, node, scope) if view is not None else None
-                if found is not None:
-                    yield found
-                    break
+                message = self._message(view, node, scope) if view is not None else None
+                if message is not None and found is None:
+                    found = message
+                elif message is not None and found is not None and message.protocol is found.protocol:
+                    found = Message(found.view, found.node, scope, found.protocol,
+                                    tuple(dict.fromkeys((*found.names, *message.names))), found.token_path)
+            if found is not None:
+                yield found
 
     def _message(self, view: DictView | JsonView, node: cst.CSTNode, scope: Scope) -> Message | None:
+        """The Kraken message a dict or JSON text is. Outside a module that talks to Kraken, only one
+        that carries a token where Kraken's protocol puts it (that shape is Kraken's own)."""
         for protocol in self.socket.protocols:
             request = at_path(view, protocol.request)
             if not isinstance(request, Leaf):
@@ -228,10 +239,15 @@ class WebSocketMessages:
                     return None  # not Kraken's shape (another exchange's subscribe)
                 channel = at_path(view, protocol.channel)
                 texts = channel.texts() if isinstance(channel, Leaf) else [HOLE]
-                return Message(view, node, scope, protocol, tuple(texts), protocol.token)
-            if names and all(n in protocol.methods for n in names):
-                return Message(view, node, scope, protocol, tuple(names), protocol.request_token)
-            return None  # an unknown request name is someone else's message
+                found = Message(view, _holder(view, protocol.channel, node), scope, protocol, tuple(texts),
+                                protocol.token)
+            elif names and all(n in protocol.methods for n in names):
+                found = Message(view, node, scope, protocol, tuple(names), protocol.request_token)
+            else:
+                return None  # an unknown request name is someone else's message
+            if self.kraken_module or isinstance(at_path(view, found.token_path), Leaf):
+                return found
+            return None
         return None
 
     # --- sends ------------------------------------------------------------------------------------
@@ -380,6 +396,7 @@ class WebSocketMessages:
             self.reporter.sink.unresolved(call.node, RUNTIME_NAME)
             return
         view = DictView(self.model, dicts[0])
+        self._given.add(id(dicts[0].node))
         if at:
             channel = at_path(view, protocol.channel[len(at):])
             names = channel.texts() if isinstance(channel, Leaf) else [HOLE]
@@ -395,6 +412,17 @@ class WebSocketMessages:
                 self.reporter.sink.unresolved(call.node, RUNTIME_NAME)
             else:
                 self.report_name(call.node, protocol.version, name, flags, via)
+
+
+def _holder(view: DictView | JsonView, path: tuple[str, ...], node: cst.CSTNode) -> cst.CSTNode:
+    """Where a message names its channel: the dict literal holding it (`params = {"channel": ...}`
+    built apart from the message), else the message itself."""
+    holder = node
+    for key in path[:-1]:
+        view = view.get(key) if isinstance(view, (DictView, JsonView)) else None  # type: ignore[assignment]
+        if isinstance(view, DictView) and view.apart:
+            holder = view.literal.node
+    return holder
 
 
 def _may_be_json(node: cst.BaseExpression) -> bool:

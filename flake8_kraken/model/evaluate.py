@@ -142,13 +142,19 @@ class Model:
             if not _has_text(left) and not _has_text(right):
                 return None  # numbers, lists: not a string
             return _combine([string_atoms(left), string_atoms(right)], "".join)
-        if isinstance(node, cst.BinaryOperation):  # "..." % values
+        if isinstance(node, cst.BinaryOperation):  # "..." % values, "..." % {"name": value}
             if not _has_text(self.value(node.left, scope, sym)):
                 return None
             right = node.right
+            if isinstance(right, cst.Dict):
+                entries = [(tx.literal_text(e.key), e.value) for e in right.elements if isinstance(e, cst.DictElement)]
+                names = [k for k, _ in entries if k is not None]
+                parts = [self.strs(node.left, scope, sym),
+                         *(self.strs(v, scope, sym) for k, v in entries if k is not None)]
+                return _combine(parts, lambda p: tx.percent(p[0], (), dict(zip(names, p[1:]))))
             items = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
             parts = [self.strs(node.left, scope, sym), *(self.strs(i, scope, sym) for i in items)]
-            return _combine(parts, lambda p: tx.percent(p[0], list(p[1:])))
+            return _combine(parts, lambda p: tx.percent(p[0], p[1:]))
         assert isinstance(node, cst.Call)
         func = node.func
         if isinstance(func, cst.Attribute) and not _has_text(self.value(func.value, scope, sym)):
@@ -189,10 +195,24 @@ class Model:
         owner = self._owner(name, scope)
         if owner is None:
             return NOTHING
+        if use is not None:
+            narrowed = self._narrowed(name, scope, use, sym)
+            if narrowed is not None:
+                return narrowed
         bindings = owner.bindings[name]
         if owner is scope and use is not None:
             bindings = _reaching(bindings, use)
         return union(*(self._binding(b, owner, sym) for b in bindings))
+
+    def _narrowed(self, name: str, scope: Scope, use: Use, sym: Scope | None) -> Values | None:
+        """Inside `if name in COLLECTION:`, the name is one of the collection's items."""
+        for block in reversed(use.blocks):
+            tested = self.collector.narrowed.get(block)
+            if tested is not None and tested[0] == name:
+                items = self.elements(self.value(tested[1], scope, sym), sym)
+                if items and all(isinstance(a, Str) for a in items):
+                    return items
+        return None
 
     def _owner(self, name: str, scope: Scope) -> Scope | None:
         """The scope whose binding of `name` a read in `scope` sees (class bodies do not enclose methods)."""
@@ -342,11 +362,14 @@ class Model:
             if info.model is not self:
                 return info.model.class_attribute(info, attr, obj, node)
             body = info.info.scope
+            found: list[Values] = []
             if attr in body.bindings:
                 values = union(*(self._binding(b, body, None) for b in body.bindings[attr]))
-                return union(*(self._bind_method(v, obj if obj is not None else info) for v in values))
-            if obj is not None and attr in info.info.attrs:
-                return union(*(self.value(value, scope) for value, scope in info.info.attrs[attr]))
+                found.append(union(*(self._bind_method(v, obj if obj is not None else info) for v in values)))
+            if obj is not None and attr in info.info.attrs:  # set on self in a method: also there
+                found.extend(self.value(value, scope) for value, scope in info.info.attrs[attr])
+            if found:
+                return union(*found)
         for base in self.library_bases(cls):
             client = self.catalog.client_class(base.path)
             if client is not None:
@@ -465,7 +488,10 @@ class Model:
         names = [a.text for a in self.value(node.args[1].value, scope) if isinstance(a, Str)]
         if not names or any(not n.isidentifier() for n in names):
             return union(*(self._attribute(a, _ANY, node) if isinstance(a, Lib) else (UNKNOWN,) for a in owner))
-        return union(*(self.attribute(owner, n, node) for n in names))
+        found = union(*(self.attribute(owner, n, node) for n in names))
+        if isinstance(node.args[1].value, cst.SimpleString):
+            return found
+        return tuple(Bound(a.receiver, a.name, a.node, scope) if isinstance(a, Bound) else a for a in found)
 
     def _opened(self, node: cst.Call, scope: Scope) -> Socket | None:
         """A call that opens a Kraken WebSocket: its first argument (or url=, uri=) is a Kraken address."""

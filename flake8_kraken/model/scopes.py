@@ -151,6 +151,7 @@ class Collector:
         self.root_ids: set[int] = set()  # their ids
         self.dicts: list[tuple[cst.Dict, Scope]] = []
         self.item_sets: list[tuple[cst.Subscript, Scope]] = []  # x["a"]["b"] = ... targets
+        self.narrowed: dict[int, tuple[str, cst.BaseExpression]] = {}  # block -> (name, collection) of `if name in`
         self.loads: dict[str, list[tuple[cst.BaseExpression, Scope]]] = {}  # name or attribute -> reads outside strings
         self.scope_of: dict[int, Scope] = {}  # id of a def or class node -> its scope
         self._string_root: cst.CSTNode | None = None
@@ -361,6 +362,12 @@ class Collector:
             node = node.value
         if isinstance(node, cst.Name):
             self.targets.add(id(node))
+
+    def visit_If(self, node: cst.If) -> None:
+        test = node.test
+        if (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and len(test.comparisons) == 1
+                and isinstance(test.comparisons[0].operator, cst.In)):
+            self.narrowed[id(node.body)] = (test.left.value, test.comparisons[0].comparator)
 
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None and self.scope.kind == "function":

@@ -30,15 +30,18 @@ def string_value(node: cst.SimpleString) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
-def percent(fmt: str, values: list[str]) -> str:
-    """fmt % values, with HOLE for what a conversion other than a plain %s would make."""
+def percent(fmt: str, values: Sequence[str], named: dict[str, str] | None = None) -> str:
+    """fmt % values (or % {name: value}), with HOLE for what a conversion other than a plain %s makes."""
     out, index = [], 0
     for part in _PERCENT.split(fmt):
         if part == "%%":
             out.append("%")
+        elif part.startswith("%("):
+            name = part[2:part.index(")")]
+            out.append(named.get(name, HOLE) if named is not None and part.endswith("s") else HOLE)
         elif part.startswith("%"):
-            plain = part.endswith("s") and "(" not in part
-            out.append(values[index] if plain and index < len(values) else HOLE)
+            plain = part.endswith("s")
+            out.append(values[index] if plain and index < len(values) and named is None else HOLE)
             index += 1
         else:
             out.append(part)

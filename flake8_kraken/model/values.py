@@ -93,6 +93,9 @@ class Bound:
     receiver: Client | AnyClient
     name: str
     node: Any = field(compare=False, repr=False)
+    # getattr(client, name) with a name that is not a literal: the scope it was read in, so the
+    # name can be read again as its function's parameter (the method is then named at its callers).
+    named_in: Any = field(compare=False, repr=False, default=None)
 
 
 @dataclass(frozen=True, eq=False)
