@@ -5,6 +5,7 @@ Shared by the flake8 plugin and the report so that both see the same calls.
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Callable
@@ -29,10 +30,13 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
     """Analyse one file's text; never raises (a failure becomes FileResult.skipped).
 
     `tree` is the file's ast when the caller has it (flake8 does): it proves the file is
-    valid Python and bounds its nesting before LibCST sees it.
+    valid Python and bounds its nesting before LibCST sees it. `path` names the file on
+    disk when it is one: its imports of the same project's modules are then followed.
     """
+    here = _project_module(path, catalog)
     if not _screen(catalog.screen_words)(source):
-        return FileResult(path)
+        if here is None or not _imports_kraken(here, source, tree):
+            return FileResult(path)
     if len(source) > MAX_BYTES:
         return FileResult(path, skipped=TOO_LARGE, problems=_scan_tokens(source, catalog))
     try:
@@ -41,7 +45,7 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
             if tree is None:
                 return FileResult(path, skipped=SYNTAX_ERROR)
         result = FileResult(path, skipped=TOO_DEEP) if _deeper_than(tree, MAX_DEPTH) else \
-            _analyse_parsed(source, path, catalog)
+            _analyse_parsed(source, path, catalog, here)
     except RecursionError:
         result = FileResult(path, skipped=TOO_DEEP)
     except MemoryError:
@@ -52,6 +56,42 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
     if result.skipped is None:
         return result
     return replace(result, problems=_scan_tokens(source, catalog))
+
+
+def _imports_kraken(here: Any, source: str, tree: ast.AST | None) -> bool:
+    """A file with no Kraken word of its own that imports a project module with one."""
+    if "import" not in source:
+        return False
+    tree = tree if tree is not None else _parse(source)
+    return tree is not None and here.imports_kraken(tree)
+
+
+_PROJECTS: dict[int, tuple[Catalog, Any]] = {}
+
+
+def _project_module(path: str, catalog: Catalog) -> Any:
+    """The file's place in its project, when it is a file on disk (not stdin)."""
+    if not path or path in ("-", "stdin") or not os.path.isfile(path):
+        return None
+    from flake8_kraken.model.project import Project, ProjectModule
+
+    key = id(catalog)
+    if key not in _PROJECTS:
+        def summarise(text: str, where: str, project: Project, depth: int) -> Any:
+            return _model_of(text, where, catalog, ProjectModule(project, where, depth))
+
+        _PROJECTS[key] = (catalog, Project(_screen(catalog.screen_words), summarise))
+    return ProjectModule(_PROJECTS[key][1], path)
+
+
+def _model_of(source: str, path: str, catalog: Catalog, here: Any) -> Any:
+    """An imported module's model and helpers (its own findings are not reported here)."""
+    tree = _parse(source)
+    if tree is None or _deeper_than(tree, MAX_DEPTH):
+        return None
+    import libcst as cst
+
+    return _detect(cst.parse_module(source), source, catalog, Sink(), here)
 
 
 def _parse(source: str) -> ast.AST | None:
@@ -88,7 +128,7 @@ def _scan_tokens(source: str, catalog: Catalog) -> tuple[Problem, ...]:
         return ()
 
 
-def _analyse_parsed(source: str, path: str, catalog: Catalog) -> FileResult:
+def _analyse_parsed(source: str, path: str, catalog: Catalog, here: Any = None) -> FileResult:
     import libcst as cst
 
     try:
@@ -98,12 +138,12 @@ def _analyse_parsed(source: str, path: str, catalog: Catalog) -> FileResult:
     from flake8_kraken.positions import node_starts
 
     sink = Sink()
-    _detect(module, source, catalog, sink)
+    _detect(module, source, catalog, sink, here)
     return sink.result(path, node_starts(module, sink.nodes))
 
 
-def _detect(module: Any, source: str, catalog: Catalog, sink: Sink) -> None:
-    """One walk builds the model (and scans credentials); the detectors then ask the model."""
+def _detect(module: Any, source: str, catalog: Catalog, sink: Sink, here: Any = None) -> Any:
+    """One walk builds the model (and scans credentials); the detectors then ask the model. Returns the model."""
     from flake8_kraken.detect.clients import ClientCalls
     from flake8_kraken.detect.rest import PathFinder, Reporter
     from flake8_kraken.detect.secrets import Context, SecretDetector
@@ -117,7 +157,7 @@ def _detect(module: Any, source: str, catalog: Catalog, sink: Sink) -> None:
     context = Context.of(source, catalog.secrets)
     secrets = SecretDetector(catalog, context, sink)
     walk(module, [collector, secrets])
-    model = Model(collector, catalog)
+    model = Model(collector, catalog, here)
     reporter = Reporter(catalog, _matcher(catalog), sink)
     paths = PathFinder(model, reporter)
     clients = ClientCalls(model, reporter)
@@ -127,8 +167,9 @@ def _detect(module: Any, source: str, catalog: Catalog, sink: Sink) -> None:
     pendings.extend(sockets.find())
     secrets.finish(model)
     finishers = {"path": paths.finish, "name": clients.finish, "method": clients.finish_method, "ws": sockets.finish}
-    summary = apply(model, pendings, {}, sink, lambda pending, node, atom: finishers[pending.kind](pending, node, atom))
+    summary = apply(model, pendings, sink, lambda pending, node, atom: finishers[pending.kind](pending, node, atom))
     paths.report(summary)
+    return model
 
 
 _MATCHERS: dict[int, Any] = {}

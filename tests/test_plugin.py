@@ -23,11 +23,11 @@ def test_examples_through_the_real_command() -> None:
     done = command("flake8", cwd=ROOT / "examples")
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
-        "./oms/fills.py:12:27: KRK201 GetWebSocketsToken needs Access WebSockets API, which the key declared for "
+        "./oms/fills.py:12:12: KRK201 GetWebSocketsToken needs Access WebSockets API, which the key declared for "
         "oms/* in kraken-permissions does not grant",
         "./oms/fills.py:16:20: KRK201 ws/v2/executions needs Access WebSockets API, which the key declared for "
         "oms/* in kraken-permissions does not grant",
-        "./oms/orders.py:27:27: KRK203 unknown Kraken endpoint 'CancelAllOrdersAftr' "
+        "./oms/orders.py:27:12: KRK203 unknown Kraken endpoint 'CancelAllOrdersAftr' "
         "(did you mean 'CancelAllOrdersAfter'?)",
     ]
 
@@ -35,11 +35,11 @@ def test_examples_through_the_real_command() -> None:
 def test_internal_error_becomes_krk000_and_the_run_goes_on(flake8, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
 
-    def broken(source: str, path: str, catalog: object) -> None:
+    def broken(source: str, path: str, catalog: object, *rest: object) -> None:
         calls.append(path)
         if path.endswith("a.py"):
             raise ValueError(source)  # the text would quote the source: it must not be shown
-        return real(source, path, catalog)
+        return real(source, path, catalog, *rest)
 
     real = engine._analyse_parsed
     monkeypatch.setattr(engine, "_analyse_parsed", broken)

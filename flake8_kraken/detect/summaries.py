@@ -46,17 +46,15 @@ class Pending:
 Finisher = Callable[[Pending, cst.CSTNode, str], None]  # report a resolved text at a call site
 
 
-def apply(model: Model, pendings: list[Pending], imported: dict[int, list[Pending]], sink: Sink,
-          finish: Finisher) -> dict[int, list[Pending]]:
-    """Apply every helper of this module, and every imported one, at its call sites.
+def apply(model: Model, pendings: list[Pending], sink: Sink, finish: Finisher) -> dict[int, list[Pending]]:
+    """Apply every helper of this module, and every helper of the project modules it imports, at its call sites.
 
-    `imported`: the pending uses of other modules' functions, by id of the function's
-    scope. Returns every pending use of this module's functions, its own and those it
-    has through the helpers it calls, by id of the function's scope: what a module that
-    imports this one applies at its own call sites.
+    Returns every pending use of this module's functions, its own and those it has
+    through the helpers it calls, by id of the function's scope: what a module that
+    imports this one applies at its own call sites (it is kept as `model.summary`).
     """
     queue = [(p, model.call_sites(p.func.scope)) for p in pendings]
-    queue.extend(_imported_sites(model, imported))
+    queue.extend(_imported_sites(model))
     summary: dict[int, list[Pending]] = {}
     while queue:
         pending, sites = queue.pop(0)
@@ -67,17 +65,18 @@ def apply(model: Model, pendings: list[Pending], imported: dict[int, list[Pendin
         for call, caller, implicit in sites:
             for later in _at_site(model, pending, call, caller, implicit, sink, finish):
                 queue.append((later, model.call_sites(later.func.scope)))
+    model.summary = summary
     return summary
 
 
-def _imported_sites(model: Model, imported: dict[int, list[Pending]]) -> Iterator[tuple[Pending, list[Any]]]:
-    if not imported:
+def _imported_sites(model: Model) -> Iterator[tuple[Pending, list[Any]]]:
+    if model.project is None:
         return
     for call, scope in model.collector.calls:
         for atom in model.value(call.func, scope):
             target = callee_of(atom)
             if target is not None and target[0].model is not model:
-                for pending in imported.get(id(target[0].scope), ()):
+                for pending in target[0].model.summary.get(id(target[0].scope), ()):
                     yield pending, [(call, scope, target[1])]
 
 

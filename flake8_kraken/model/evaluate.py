@@ -59,6 +59,7 @@ class Model:
         self.collector = collector
         self.catalog = catalog
         self.project = project  # model.project.ProjectModule for this file, or None
+        self.summary: dict[int, Any] = {}  # the helpers' pending uses, by function scope (detect/summaries.py)
         self.module_scope: Scope = collector.module_scope  # type: ignore[assignment]
         self._memo: dict[tuple[int, int], Values] = {}
         self._active: set[tuple[int, int]] = set()
@@ -418,7 +419,8 @@ class Model:
         """What this module binds at its top level under `name` (for modules that import it)."""
         bindings = self.module_scope.bindings.get(name)
         if not bindings:
-            return (UNKNOWN,)
+            sub = self.project.submodule(self, name) if self.project is not None else ()
+            return sub or (UNKNOWN,)
         return union(*(self._binding(b, self.module_scope, None) for b in bindings))
 
     def call(self, node: cst.Call, scope: Scope, sym: Scope | None = None) -> Values:
