@@ -158,7 +158,7 @@ class ClientMethod:
     ws_access: str | None = None  # the address the client always sends this on: public or private
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # one object per class: equal and hashed by identity
 class ClientClass:
     """A client library class: where it is imported from and what its methods call."""
 
@@ -238,8 +238,13 @@ class Catalog:
 
     @property
     def screen_words(self) -> tuple[str, ...]:
-        """What a file must mention to be parsed at all: the screen words and every client module."""
-        return tuple(dict.fromkeys((*self.prefilter_words, *self.client_modules)))
+        """What a file must mention to be parsed at all: the screen words, every client module, the
+        methods that name a client on their own (evidence), and the private WebSocket channels and
+        requests (a message with a token in Kraken's shape is Kraken's wherever it is written)."""
+        evidence = [name for client in self.clients for name in client.evidence]
+        private = [e.name.rsplit("/", 1)[-1] for e in self.ws_endpoints if e.access == "private"]
+        return tuple(dict.fromkeys(w.lower() for w in (*self.prefilter_words, *self.client_modules, *evidence,
+                                                       *private)))
 
     def __post_init__(self) -> None:
         # Lookup tables derived once; the dataclass stays frozen.

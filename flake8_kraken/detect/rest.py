@@ -86,6 +86,7 @@ class Reporter:
         self.catalog = catalog
         self.matcher = matcher
         self.sink = sink
+        self._ways: dict[tuple[int, str], tuple[cst.CSTNode, Endpoint, set[str]]] = {}  # how each place reaches each
 
     def hits(self, node: cst.CSTNode, hits: list[PathHit], via: str) -> None:
         """Report the Kraken paths found in a string read at `node`."""
@@ -124,11 +125,18 @@ class Reporter:
                        moves_funds=any(e.moves_funds for e in endpoints))
 
     def endpoint(self, node: cst.CSTNode, endpoint: Endpoint, access: str | None, via: str) -> None:
-        if access is not None and endpoint.access != access:
-            used = self.catalog.path_template(access).format(name=endpoint.name)
-            self.sink.problem(node, "KRK204", endpoint=endpoint.name, access=endpoint.access, used=used)
+        if access is not None:
+            self._ways.setdefault((id(node), endpoint.name), (node, endpoint, set()))[2].add(access)
         self.sink.call(node, endpoint.name, endpoint.requirement, kind=endpoint.kind, via=via,
                        moves_funds=endpoint.moves_funds)
+
+    def finish(self) -> None:
+        """KRK204 where a call reaches an endpoint the wrong way only. A place that reaches it both
+        ways (a helper choosing public or private by an argument) is no mismatch the code shows."""
+        for node, endpoint, ways in self._ways.values():
+            if endpoint.access not in ways:
+                used = self.catalog.path_template(sorted(ways)[0]).format(name=endpoint.name)
+                self.sink.problem(node, "KRK204", endpoint=endpoint.name, access=endpoint.access, used=used)
 
 
 def _single_options(requirement: Requirement) -> frozenset[str] | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator, Union
 
 import libcst as cst
@@ -210,21 +211,27 @@ class WebSocketMessages:
             found = self._message(DictView(self.model, Literal(node, scope, self.model)), node, scope)
             if found is not None:
                 yield found
+        texts: list[Message] = []
+        built_from: set[int] = set()  # JSON templates another message is made from (MSG % (...))
         for node, scope in self.model.collector.strings:
             if not _may_be_json(node):
                 continue
             function = scope if scope.kind == "function" else None
             found = None
-            for text in self.model.texts(node, scope, function):  # one message, whichever text it is
-                view = json_view(text)
+            for atom in self.model.strs(node, scope, function):  # one message, whichever text it is
+                view = json_view(atom.text)
                 message = self._message(view, node, scope) if view is not None else None
-                if message is not None and found is None:
+                if message is None:
+                    continue
+                built_from.update(atom.roots - {id(node)})
+                if found is None:
                     found = message
-                elif message is not None and found is not None and message.protocol is found.protocol:
+                elif message.protocol is found.protocol:
                     found = Message(found.view, found.node, scope, found.protocol,
                                     tuple(dict.fromkeys((*found.names, *message.names))), found.token_path)
             if found is not None:
-                yield found
+                texts.append(found)
+        yield from (m for m in texts if id(m.node) not in built_from)
 
     def _message(self, view: DictView | JsonView, node: cst.CSTNode, scope: Scope) -> Message | None:
         """The Kraken message a dict or JSON text is. Outside a module that talks to Kraken, only one
@@ -275,7 +282,7 @@ class WebSocketMessages:
                     on_public = all(u.access == "public" for u in urls)
                     public[id(message.node)] = public.get(id(message.node), False) or on_public
                 else:
-                    fallback = self._module_address()
+                    fallback = self._module_address
                     if fallback is not None:
                         public[id(message.node)] = True
         return injected, public
@@ -291,6 +298,7 @@ class WebSocketMessages:
                 out.extend(by_root[r] for r in atom.roots if r in by_root)
         return out
 
+    @cached_property
     def _module_address(self) -> WsUrl | None:
         """When every Kraken address in the module is public, any socket in it is public."""
         urls = []

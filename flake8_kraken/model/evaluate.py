@@ -62,6 +62,7 @@ class Model:
         self.summary: dict[int, Any] = {}  # the helpers' pending uses, by function scope (detect/summaries.py)
         self.module_scope: Scope = collector.module_scope  # type: ignore[assignment]
         self._memo: dict[tuple[int, int], Values] = {}
+        self._imports: dict[tuple[int, str, str | None], Values] = {}
         self._active: set[tuple[int, int]] = set()
         self._depth = 0
         self._sites: dict[int, list[tuple[cst.Call, Scope, int]]] = {}
@@ -247,20 +248,17 @@ class Model:
         return (UNKNOWN,)
 
     def _import(self, path: str) -> Values:
-        if self.project is not None:
-            found = self.project.resolve(0, path, None)
-            if found:
-                return found
-        return (Lib(path),)
+        return self._import_from(0, path, None)
 
-    def _import_from(self, level: int, module: str, name: str) -> Values:
-        if self.project is not None:
-            found = self.project.resolve(level, module, name)
-            if found:
-                return found
-        if level:
-            return (UNKNOWN,)
-        return (Lib(f"{module}.{name}"),)
+    def _import_from(self, level: int, module: str, name: str | None) -> Values:
+        """What an import binds: a module or name of the same project, else a library's path."""
+        key = (level, module, name)
+        if key not in self._imports:
+            found = self.project.resolve(level, module, name) if self.project is not None else ()
+            if not found:
+                found = (UNKNOWN,) if level else (Lib(f"{module}.{name}" if name else module),)
+            self._imports[key] = found
+        return self._imports[key]
 
     # --- parameters and call sites -------------------------------------------------------------
 
@@ -522,7 +520,8 @@ class Model:
     def _item(self, literal: Literal, keys: Values, sym: Scope | None) -> Values:
         """literal[key]: the entry of a dict literal (every entry when the key is not known), a sequence's items."""
         node, scope, model = literal.node, literal.scope, literal.model
-        wanted = [k.text for k in keys if isinstance(k, Str)]
+        known = all(isinstance(k, Str) and "\x00" not in k.text and "\x01" not in k.text for k in keys)
+        wanted = [k.text for k in keys] if known else []  # a key known only at run time: any entry
         if isinstance(node, cst.Dict):
             found = []
             for element in node.elements:

@@ -15,6 +15,7 @@ import os
 import tokenize
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from flake8_kraken.model.values import UNKNOWN, Module, Values
@@ -158,7 +159,11 @@ class ProjectModule:
 
 def import_root(path: str) -> str:
     """The directory absolute imports start from: above the outermost package holding the file."""
-    directory = os.path.dirname(path)
+    return _root_of(os.path.dirname(path))
+
+
+@lru_cache(maxsize=1024)
+def _root_of(directory: str) -> str:
     while os.path.isfile(os.path.join(directory, "__init__.py")):
         parent = os.path.dirname(directory)
         if parent == directory:
@@ -167,7 +172,9 @@ def import_root(path: str) -> str:
     return directory
 
 
+@lru_cache(maxsize=4096)
 def _module_file(stem: str) -> str | None:
+    """The module file for a dotted path made a file path: stem.py or stem/__init__.py (remembered)."""
     for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
         if os.path.isfile(candidate):
             return candidate
