@@ -12,6 +12,7 @@ import os
 import re
 import string
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -236,15 +237,28 @@ class Catalog:
     ws_endpoints: tuple[Endpoint, ...] = ()
     client_modules: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def screen_words(self) -> tuple[str, ...]:
-        """What a file must mention to be parsed at all: the screen words, every client module, the
-        methods that name a client on their own (evidence), and the private WebSocket channels and
-        requests (a message with a token in Kraken's shape is Kraken's wherever it is written)."""
+        """What a file must mention to be parsed (one is enough): the screen words, every client
+        module, and the methods that name a client on their own (evidence)."""
         evidence = [name for client in self.clients for name in client.evidence]
-        private = [e.name.rsplit("/", 1)[-1] for e in self.ws_endpoints if e.access == "private"]
-        return tuple(dict.fromkeys(w.lower() for w in (*self.prefilter_words, *self.client_modules, *evidence,
-                                                       *private)))
+        return tuple(dict.fromkeys(w.lower() for w in (*self.prefilter_words, *self.client_modules, *evidence)))
+
+    @cached_property
+    def screen_pairs(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+        """Words that make a file worth parsing together only: a private WebSocket channel or request
+        and a token field (a message with a token in Kraken's shape is Kraken's wherever it is written)."""
+        private = tuple(dict.fromkeys(e.name.rsplit("/", 1)[-1] for e in self.ws_endpoints if e.access == "private"))
+        tokens = tuple(dict.fromkeys(p[-1] for protocol in self.websocket.protocols
+                                     for p in (protocol.token, protocol.request_token) if p))
+        return ((private, tokens),) if private and tokens else ()
+
+    @cached_property
+    def import_screen_words(self) -> tuple[str, ...]:
+        """What a module imported by a Kraken file must mention to be read for its helpers: the screen
+        words, and the WebSocket subscribe requests (a helper that wraps a subscription the caller names)."""
+        subscribe = [name for protocol in self.websocket.protocols for name in protocol.subscribe]
+        return tuple(dict.fromkeys((*self.screen_words, *(w.lower() for w in subscribe))))
 
     def __post_init__(self) -> None:
         # Lookup tables derived once; the dataclass stays frozen.

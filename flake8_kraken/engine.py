@@ -18,8 +18,8 @@ from flake8_kraken.prefilter import make_screen
 
 
 @lru_cache(maxsize=8)
-def _screen(words: tuple[str, ...]) -> Callable[[str], bool]:
-    return make_screen(words)
+def _screen(words: tuple[str, ...], pairs: tuple[Any, ...] = ()) -> Callable[[str], bool]:
+    return make_screen(words, pairs)
 
 
 TOO_DEEP = "the file is nested too deeply to walk"
@@ -36,7 +36,7 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
     disk when it is one: its imports of the same project's modules are then followed.
     """
     here = _project_module(path, catalog)
-    if not _screen(catalog.screen_words)(source):
+    if not _screen(catalog.screen_words, catalog.screen_pairs)(source):
         if here is None or not _imports_kraken(here, source, tree):
             return FileResult(path)
     if len(source) > MAX_BYTES:
@@ -99,7 +99,9 @@ def _project_module(path: str, catalog: Catalog) -> Any:
         def summarise(text: str, where: str, project: Project, depth: int) -> Any:
             return _model_of(text, where, catalog, ProjectModule(project, where, depth))
 
-        _PROJECTS[key] = (catalog, Project(_screen(catalog.screen_words), summarise))
+        screen = _screen(catalog.screen_words, catalog.screen_pairs)
+        wider = _screen(catalog.import_screen_words, catalog.screen_pairs)
+        _PROJECTS[key] = (catalog, Project(screen, summarise, wider))
     return ProjectModule(_PROJECTS[key][1], path)
 
 
@@ -110,7 +112,8 @@ def _model_of(source: str, path: str, catalog: Catalog, here: Any) -> Any:
         return None
     import libcst as cst
 
-    return _detect(cst.parse_module(source), source, catalog, Sink(), here)
+    # Read because a Kraken module imports it: its messages are Kraken's where that module calls them.
+    return _detect(cst.parse_module(source), source, catalog, Sink(), here, imported=True)
 
 
 def _parse(source: str) -> ast.AST | None:
@@ -161,7 +164,7 @@ def _analyse_parsed(source: str, path: str, catalog: Catalog, here: Any = None) 
     return sink.result(path, node_starts(module, sink.nodes))
 
 
-def _detect(module: Any, source: str, catalog: Catalog, sink: Sink, here: Any = None) -> Any:
+def _detect(module: Any, source: str, catalog: Catalog, sink: Sink, here: Any = None, imported: bool = False) -> Any:
     """One walk builds the model (and scans credentials); the detectors then ask the model. Returns the model."""
     from flake8_kraken.detect.clients import ClientCalls
     from flake8_kraken.detect.rest import PathFinder, Reporter
@@ -181,7 +184,7 @@ def _detect(module: Any, source: str, catalog: Catalog, sink: Sink, here: Any = 
     paths = PathFinder(model, reporter)
     clients = ClientCalls(model, reporter)
     pendings = [*paths.find(), *clients.find()]
-    kraken = context.kraken or catalog.websocket.named_in(source)
+    kraken = imported or context.kraken or catalog.websocket.named_in(source)
     sockets = WebSocketMessages(model, reporter, kraken, clients.ws_calls)
     pendings.extend(sockets.find())
     secrets.finish(model)

@@ -8,12 +8,18 @@ from __future__ import annotations
 from typing import Callable
 
 
-def make_screen(words: tuple[str, ...]) -> Callable[[str], bool]:
-    """A predicate: does this source text need a parse?"""
+def make_screen(words: tuple[str, ...], pairs: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+                ) -> Callable[[str], bool]:
+    """A predicate: does this source text need a parse? One of `words`, or a word of each side of a pair
+    (a private WebSocket channel name and a token field: common words apart, Kraken's together)."""
     lowered = tuple(w.lower() for w in words)
+    lowered_pairs = tuple((tuple(a.lower() for a in left), tuple(b.lower() for b in right)) for left, right in pairs)
 
     def needs_parse(text: str) -> bool:
         folded = text.lower()
-        return any(word in folded for word in lowered)
+        if any(word in folded for word in lowered):
+            return True
+        return any(any(b in folded for b in right) and any(a in folded for a in left)  # the short side first
+                   for left, right in lowered_pairs)
 
     return needs_parse

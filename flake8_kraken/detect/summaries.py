@@ -17,9 +17,9 @@ from typing import Any, Callable, Iterator
 import libcst as cst
 
 from flake8_kraken.findings import HELPER_DEPTH, HELPER_PARAM, RUNTIME_NAME, Sink
-from flake8_kraken.model.evaluate import Model, callee_of, fill_all
+from flake8_kraken.model.evaluate import Model, argument, callee_of, fill_all
 from flake8_kraken.model.scopes import Scope
-from flake8_kraken.model.values import Func, Str, markers_in
+from flake8_kraken.model.values import Func, Str, marker, marker_at, markers_in
 
 MAX_CHAIN = 6  # helpers calling helpers, before an endpoint is given up as unresolved
 
@@ -38,9 +38,12 @@ class Pending:
     # A helper that only joins a host to whatever path it is given: its callers' paths are read
     # where they are written, so nobody calling it here is no unresolved endpoint.
     quiet: bool = False
+    # The text is not the parameter's value but an entry of the dict it holds, at this key path:
+    # `{"event": "subscribe", "subscription": subscription}` reads subscription["name"].
+    field: tuple[str, ...] = ()
 
-    def through(self, caller: Func, texts: tuple[str, ...], site: cst.CSTNode) -> Pending:
-        return Pending(caller, texts, self.kind, self.via, site, self.details, self.depth + 1, self.quiet)
+    def through(self, caller: Func, texts: tuple[str, ...], site: cst.CSTNode, field: tuple[str, ...] = ()) -> Pending:
+        return Pending(caller, texts, self.kind, self.via, site, self.details, self.depth + 1, self.quiet, field)
 
 
 Finisher = Callable[[Pending, cst.CSTNode, str], None]  # report a resolved text at a call site
@@ -83,6 +86,9 @@ def _imported_sites(model: Model) -> Iterator[tuple[Pending, list[Any]]]:
 def _at_site(model: Model, pending: Pending, call: cst.Call, caller: Scope, implicit: int, sink: Sink,
              finish: Finisher) -> Iterator[Pending]:
     function = caller if caller.kind == "function" else None
+    if pending.field:
+        yield from _field_at_site(model, pending, call, caller, function, implicit, sink, finish)
+        return
     args = model.arguments(pending.func, call, caller, function, implicit)
     still: list[str] = []
     for template in pending.texts:
@@ -97,6 +103,34 @@ def _at_site(model: Model, pending: Pending, call: cst.Call, caller: Scope, impl
     if still and pending.depth >= MAX_CHAIN:
         sink.unresolved(call, HELPER_DEPTH)
     elif still and function is not None:
+        yield pending.through(Func(function, model), tuple(dict.fromkeys(still)), call)
+
+
+def _field_at_site(model: Model, pending: Pending, call: cst.Call, caller: Scope, function: Scope | None,
+                   implicit: int, sink: Sink, finish: Finisher) -> Iterator[Pending]:
+    """A helper that reads an entry of a dict its caller passes: the entry, read in the caller's dict."""
+    index = marker_at(pending.texts[0])
+    param = next((p for p in pending.func.scope.params if p.index == index), None)
+    arg = argument(call, param.index - implicit, param.name) if param is not None else None
+    if arg is None:
+        sink.unresolved(call, RUNTIME_NAME)
+        return
+    passed_on, still = [], []
+    for atom in model.entry_strs(arg, caller, function, pending.field):
+        if atom.text == marker(marker_at(atom.text) or 0) and function is not None:
+            passed_on.append(atom.text)  # the caller's own parameter: its callers pass the dict
+        elif not markers_in(atom.text):
+            finish(pending, call, atom)
+        elif function is not None:
+            still.append(atom.text)
+        else:
+            sink.unresolved(call, RUNTIME_NAME)
+    if (passed_on or still) and pending.depth >= MAX_CHAIN:
+        sink.unresolved(call, HELPER_DEPTH)
+        return
+    if passed_on and function is not None:
+        yield pending.through(Func(function, model), tuple(dict.fromkeys(passed_on)), call, pending.field)
+    if still and function is not None:
         yield pending.through(Func(function, model), tuple(dict.fromkeys(still)), call)
 
 

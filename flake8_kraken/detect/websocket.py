@@ -30,7 +30,7 @@ from flake8_kraken.detect.summaries import Pending
 from flake8_kraken.findings import RUNTIME_NAME
 from flake8_kraken.model.evaluate import Model, argument
 from flake8_kraken.model.scopes import Scope, dotted
-from flake8_kraken.model.values import HOLE, Client, Func, Literal, Socket, Str, Values, markers_in
+from flake8_kraken.model.values import HOLE, Client, Func, Literal, Socket, Str, Values, marker, marker_at, markers_in
 
 VIA = "websocket message"
 _MAX_JSON = 100_000  # longer strings are not read as messages
@@ -174,6 +174,7 @@ class Message:
     protocol: WsProtocol
     names: tuple[str, ...]  # the channel or request name's templates
     token_path: tuple[str, ...]
+    field: tuple[str, ...] = ()  # names is a parameter holding a dict; the name is its entry at this key path
 
 
 # --- the detector ------------------------------------------------------------------------------
@@ -248,6 +249,9 @@ class WebSocketMessages:
                 texts = channel.texts() if isinstance(channel, Leaf) else [HOLE]
                 found = Message(view, _holder(view, protocol.channel, node), scope, protocol, tuple(texts),
                                 protocol.token)
+                passed = self._passed_dict(view, protocol.channel[:-1], scope)
+                if passed is not None:  # {"subscription": subscription}: the caller's dict names the channel
+                    found = Message(view, node, scope, protocol, (passed,), protocol.token, protocol.channel[-1:])
             elif names and all(n in protocol.methods for n in names):
                 found = Message(view, node, scope, protocol, tuple(names), protocol.request_token)
             else:
@@ -256,6 +260,15 @@ class WebSocketMessages:
                 return found
             return None
         return None
+
+    def _passed_dict(self, view: DictView | JsonView, path: tuple[str, ...], scope: Scope) -> str | None:
+        """The marker of the enclosing function's parameter that holds the dict at `path`, if it is one."""
+        holder = at_path(view, path)
+        if not isinstance(holder, Leaf) or holder.node is None or scope.kind != "function":
+            return None
+        texts = self.model.texts(holder.node, scope, scope)
+        index = marker_at(texts[0]) if len(texts) == 1 else None
+        return texts[0] if index is not None and texts[0] == marker(index) else None
 
     # --- sends ------------------------------------------------------------------------------------
 
@@ -327,7 +340,8 @@ class WebSocketMessages:
                 self.report_name(node, message.protocol.version, name, (injected, on_public, has_token), VIA)
         if waiting and function is not None:
             details = (message.protocol.version, (injected, on_public, has_token))
-            self.pendings.append(Pending(Func(function, self.model), tuple(waiting), "ws", VIA, node, details))
+            self.pendings.append(Pending(Func(function, self.model), tuple(waiting), "ws", VIA, node, details,
+                                         field=message.field))
 
     def _token_set_later(self, message: Message) -> bool:
         """msg["params"]["token"] = token, after the message was written."""

@@ -40,6 +40,7 @@ from flake8_kraken.model.values import (
     Values,
     fill,
     marker,
+    marker_at,
     markers_in,
     string_atoms,
     strings,
@@ -478,6 +479,34 @@ class Model:
             elif param.default is not None:
                 out[param.index] = function.model.strs(param.default, function.scope.parent)
         return out
+
+    def entry_strs(self, node: cst.BaseExpression, scope: Scope, sym: Scope | None,
+                   path: tuple[str, ...]) -> list[Str]:
+        """The strings at key `path` of the dict an expression holds; a parameter of `sym` (a dict its
+        callers pass) stays its marker."""
+        out: list[Str] = []
+        for atom in self.value(node, scope, sym):
+            if isinstance(atom, Str) and atom.text == marker(marker_at(atom.text) or 0):
+                out.append(atom)
+            elif isinstance(atom, Literal) and isinstance(atom.node, cst.Dict):
+                out.extend(atom.model.literal_entry(atom, path, sym if atom.model is self else None))
+            else:
+                out.append(Str(HOLE))
+        return out
+
+    def literal_entry(self, literal: Literal, path: tuple[str, ...], sym: Scope | None) -> list[Str]:
+        node: cst.BaseExpression = literal.node
+        for depth, key in enumerate(path):
+            if not isinstance(node, cst.Dict):
+                return [Str(HOLE)]
+            found = next((e.value for e in node.elements if isinstance(e, cst.DictElement)
+                          and tx.literal_text(e.key) == key), None)
+            if found is None:
+                return [Str(HOLE)]
+            if depth == len(path) - 1:
+                return self.strs(found, literal.scope, sym)
+            node = found
+        return [Str(HOLE)]
 
     def _builtin(self, name: str, node: cst.Call, scope: Scope, sym: Scope | None) -> Values:
         if name == "str":

@@ -6,7 +6,8 @@ and what it exports (its functions' returns, the helpers' pending endpoints, its
 constants and classes) is used at the importing file's call sites. Each module is
 read once per process, keyed by path, size and modification time, and only when its
 text passes the screen (a module that names nothing Kraken holds nothing to follow).
-Imports are followed MAX_DEPTH modules deep; a cycle stops where it closes.
+Imports are followed MAX_DEPTH modules deep; a cycle stops where it closes. A package's
+`__init__.py` is read whatever it says, since it mostly re-exports its modules' names.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from typing import Any, Callable
 
 from flake8_kraken.model.values import UNKNOWN, Module, Values
 
-MAX_DEPTH = 3  # modules followed from the file being linted
+MAX_DEPTH = 6  # modules followed from the file being linted (packages' __init__ re-exports count)
 MAX_MODULES = 64  # kept in memory per process
 MAX_BYTES = 1_000_000  # a larger module is not read for its helpers
 
@@ -39,8 +40,10 @@ Analyser = Callable[[str, str, "Project", int], Any]  # (source, path, project, 
 class Project:
     """Every project module read in this process, by path."""
 
-    def __init__(self, screen: Callable[[str], bool], analyser: Analyser) -> None:
-        self.screen = screen
+    def __init__(self, screen: Callable[[str], bool], analyser: Analyser,
+                 wider: Callable[[str], bool] | None = None) -> None:
+        self.screen = screen  # what makes a module Kraken code (and a file that imports it worth reading)
+        self.wider = wider or screen  # what makes an imported module worth reading for its helpers
         self.analyser = analyser
         self._models: OrderedDict[tuple[str, int, int], Any] = OrderedDict()
         self._screened: dict[tuple[str, int, int], bool] = {}
@@ -56,7 +59,8 @@ class Project:
             return self._models[key]
         source = self.text(path)
         model = None
-        if source is not None and self.screen(source):
+        # A package's __init__ mostly re-exports its modules' names: read it whatever it says.
+        if source is not None and (self.wider(source) or os.path.basename(path) == "__init__.py"):
             self._loading.add(path)
             try:
                 model = self.analyser(source, path, self, depth)
