@@ -61,7 +61,7 @@ SYNTAX_ERROR = "not valid Python"  # why a file was skipped that flake8 reports 
 # Why a place is unresolved (report: files[].unresolved[].reason).
 RUNTIME_NAME = "endpoint name is built at run time"
 HELPER_PARAM = "endpoint name is parameter '{param}' of {function}(), set by callers in other modules"
-HELPER_DEPTH = "endpoint name passes through more than one helper function"
+HELPER_DEPTH = "endpoint name passes through more than {depth} helper functions"
 
 
 class Sink:

@@ -74,9 +74,9 @@ class PathMatcher:
                 name, tail = f"{name}/{second.group()}", tail[second.end():]
             elif tail[1:2] == "" or is_unknown(tail[1]):
                 return PathHit(access, None)
-        if tail and is_unknown(tail[0]):
-            return PathHit(access, None)
-        return PathHit(access, name)
+        if tail and is_unknown(tail[0]) and self.catalog.endpoint(name) is None:
+            return PathHit(access, None)  # "/0/public/Tick" + x: the name goes on at run time
+        return PathHit(access, name)  # a query string or nothing may follow a whole name
 
 
 class Reporter:

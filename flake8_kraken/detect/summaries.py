@@ -101,7 +101,7 @@ def _at_site(model: Model, pending: Pending, call: cst.Call, caller: Scope, impl
             else:
                 sink.unresolved(call, RUNTIME_NAME)
     if still and pending.depth >= MAX_CHAIN:
-        sink.unresolved(call, HELPER_DEPTH)
+        sink.unresolved(call, HELPER_DEPTH.format(depth=MAX_CHAIN))
     elif still and function is not None:
         yield pending.through(Func(function, model), tuple(dict.fromkeys(still)), call)
 
@@ -126,7 +126,7 @@ def _field_at_site(model: Model, pending: Pending, call: cst.Call, caller: Scope
         else:
             sink.unresolved(call, RUNTIME_NAME)
     if (passed_on or still) and pending.depth >= MAX_CHAIN:
-        sink.unresolved(call, HELPER_DEPTH)
+        sink.unresolved(call, HELPER_DEPTH.format(depth=MAX_CHAIN))
         return
     if passed_on and function is not None:
         yield pending.through(Func(function, model), tuple(dict.fromkeys(passed_on)), call, pending.field)

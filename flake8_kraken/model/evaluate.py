@@ -12,6 +12,7 @@ per mode, recursion is cut, and a value never holds more than MAX_ATOMS alternat
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 import libcst as cst
@@ -67,6 +68,8 @@ class Model:
         self._active: set[tuple[int, int]] = set()
         self._depth = 0
         self._sites: dict[int, list[tuple[cst.Call, Scope, int]]] = {}
+        self._indexing = False  # finding call sites: parameters hold no call site's value yet
+        self._partial = False  # the value being read depends on a parameter read while indexing
         self._socket_urls = catalog.websocket
         self._index_call_sites()
 
@@ -81,6 +84,7 @@ class Model:
             return (UNKNOWN,)
         self._active.add(key)
         self._depth += 1
+        outer, self._partial = self._partial, False
         try:
             result = self._value(node, scope, sym)
         except RecursionError:
@@ -88,7 +92,10 @@ class Model:
         finally:
             self._depth -= 1
             self._active.discard(key)
-        self._memo[key] = result
+            partial = self._partial
+            self._partial = outer or partial
+        if not partial:
+            self._memo[key] = result
         return result
 
     def _value(self, node: cst.BaseExpression, scope: Scope, sym: Scope | None) -> Values:
@@ -277,6 +284,8 @@ class Model:
             found.append(self._annotated(param.annotation, scope.parent or scope))
         if param.default is not None:
             found.append(self.value(param.default, scope.parent or scope))
+        if self._indexing:
+            self._partial = True  # call sites are being found: this value is not final, not remembered
         for call, caller, implicit in self.call_sites(scope):
             arg = argument(call, param.index - implicit, param.name)
             found.append(self.value(arg, caller) if arg is not None else NOTHING)
@@ -320,12 +329,13 @@ class Model:
         """
         sites: dict[int, list[tuple[cst.Call, Scope, int]]] = {}
         self._sites = sites
+        self._indexing = True
         for call, scope in self.collector.calls:
             for atom in self.value(call.func, scope):
                 target = callee_of(atom)
                 if target is not None and target[0].model is self:
                     sites.setdefault(id(target[0].scope), []).append((call, scope, target[1]))
-        self._memo.clear()  # values read without call sites are not final
+        self._indexing = False
 
     # --- attributes, calls, subscripts ----------------------------------------------------------
 
@@ -537,7 +547,13 @@ class Model:
     def _subscript(self, node: cst.Subscript, scope: Scope, sym: Scope | None) -> Values:
         container = self.value(node.value, scope, sym)
         index = node.slice[0].slice if len(node.slice) == 1 else None
-        keys = self.value(index.value, scope, sym) if isinstance(index, cst.Index) else (UNKNOWN,)
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
+            keys: Values = (_Index(int(index.value.value, 0)),)
+        elif (isinstance(index, cst.Index) and isinstance(index.value, cst.UnaryOperation)
+              and isinstance(index.value.operator, cst.Minus) and isinstance(index.value.expression, cst.Integer)):
+            keys = (_Index(-int(index.value.expression.value, 0)),)
+        else:
+            keys = self.value(index.value, scope, sym) if isinstance(index, cst.Index) else (UNKNOWN,)
         found: list[Values] = []
         for atom in container:
             if isinstance(atom, Literal):
@@ -561,21 +577,32 @@ class Model:
                     found.append(model.value(element.value, scope, sym if model is self else None))
             return union(*found) or (UNKNOWN,)
         if isinstance(node, (cst.List, cst.Tuple)):
+            positions = [k for k in keys if isinstance(k, _Index)]
+            if len(positions) == 1 and not any(isinstance(e, cst.StarredElement) for e in node.elements):
+                index = positions[0].value
+                if -len(node.elements) <= index < len(node.elements):
+                    return model.value(node.elements[index].value, scope, sym if model is self else None)
             return self.elements((literal,), sym)
         return (UNKNOWN,)
 
     # --- collections ------------------------------------------------------------------------------
 
     def elements(self, values: Values, sym: Scope | None = None) -> Values:
-        """What iterating over a value gives: the items of list, tuple and set literals, a dict's keys."""
+        """What iterating over a value gives: the items of list, tuple and set literals, a dict's keys.
+        Reading stops once more items than a value can hold are found (the rest would be cut)."""
         found: list[Values] = []
         for atom in values:
-            if isinstance(atom, Literal) and isinstance(atom.node, (cst.List, cst.Tuple, cst.Set)):
-                found.extend(atom.model.value(e.value, atom.scope) if not isinstance(e, cst.StarredElement)
-                             else (UNKNOWN,) for e in atom.node.elements)
-            elif isinstance(atom, Literal) and isinstance(atom.node, cst.Dict):
-                found.extend(atom.model.value(e.key, atom.scope) if isinstance(e, cst.DictElement) else (UNKNOWN,)
-                             for e in atom.node.elements)
+            if sum(len(f) for f in found) > MAX_ATOMS:
+                break
+            if isinstance(atom, Literal) and isinstance(atom.node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+                for element in atom.node.elements[:MAX_ATOMS + 1]:
+                    if isinstance(element, (cst.StarredElement, cst.StarredDictElement)):
+                        found.append((UNKNOWN,))
+                    else:
+                        item = element.key if isinstance(element, cst.DictElement) else element.value
+                        found.append(atom.model.value(item, atom.scope))
+                if len(atom.node.elements) > MAX_ATOMS + 1:
+                    found.append((UNKNOWN,))
             else:
                 found.append((UNKNOWN,))
         return union(*found)
@@ -606,6 +633,13 @@ class Model:
                     found.append((UNKNOWN,))
             values = union(*found)
         return tuple(a if not isinstance(a, _DictItems) else UNKNOWN for a in values)
+
+
+@dataclass(frozen=True)
+class _Index:
+    """A literal integer subscript: NAMES[7]."""
+
+    value: int
 
 
 class _DictItems:
@@ -657,18 +691,20 @@ def _reaching(bindings: list[Binding], use: Use) -> list[Binding]:
 
     Those before the read, less those that a later one before the read replaces on
     every path (a binding in a block that contains the read); when none comes before
-    the read (a loop, a name bound further down), all of them.
+    the read (a loop, a name bound further down), all of them. One pass, from the read back.
     """
     before = [b for b in bindings if b.order < use.order or b.anywhere]
     if not before:
         return bindings
-    kept = []
-    for i, binding in enumerate(before):
-        later = before[i + 1:]
-        if binding.anywhere or not any(
-            not b.anywhere and b.blocks == use.blocks[:len(b.blocks)] for b in later
-        ):
+    kept: list[Binding] = []
+    replaced = False  # a binding on every path to the read has been passed: those before it are dead
+    for binding in sorted(before, key=lambda b: b.order, reverse=True):
+        if binding.anywhere:
             kept.append(binding)
+        elif not replaced:
+            kept.append(binding)
+            replaced = binding.blocks == use.blocks[:len(binding.blocks)]
+    kept.reverse()
     return kept
 
 
