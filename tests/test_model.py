@@ -187,6 +187,19 @@ CASES: dict[str, tuple[dict[str, str], list[str], list[tuple[str, int, int, str]
         ),
     }, [f"svc/jobs.py:7:5: {OPEN}", f"svc/jobs.py:8:19: {BAL}", f"svc/clients.py:3:8: {BAL}"],
         [("svc/clients.py", 3, 7, "Balance"), ("svc/jobs.py", 7, 4, "OpenOrders"), ("svc/jobs.py", 8, 18, "Balance")]),
+    "namespace-package-without-init-files": ({
+        "bot/api.py": "import krakenex\n\nclient = krakenex.API()\n",
+        "tests/unit/test_cash.py": (
+            "from bot.api import client\n\n\ndef test_cash():\n    client.query_private('Balance')\n"
+        ),
+    }, [f"tests/unit/test_cash.py:5:5: {BAL}"], [("tests/unit/test_cash.py", 5, 4, "Balance")]),
+    "path-extended-with-plus-equals": ({"bot.py": (
+        "import requests\nAPI = 'https://api.kraken.com'\n\n\ndef book(pair):\n    path = '/0/public/Depth'\n"
+        "    path += '?pair=' + pair\n    return requests.get(API + path)\n"
+    )}, [], [("bot.py", 8, 24, "Depth")]),
+    "client-from-a-module-not-read": ({"bot.py": (
+        "from settings import api_client\n\n\ndef cash():\n    return api_client.query_private('Balance')\n"
+    )}, [f"bot.py:5:12: {BAL}"], [("bot.py", 5, 11, "Balance")]),
 }
 
 # Must not misfire: these stay silent (beside the must-not-misfire cases of test_resolution.py).

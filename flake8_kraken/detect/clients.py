@@ -87,7 +87,7 @@ class ClientCalls:
         """x.method(...) where nothing says what x is: a client's only on the catalog's evidence."""
         assert isinstance(call.func, cst.Attribute)
         receiver = self.model.value(call.func.value, scope)
-        if not receiver or any(a is not UNKNOWN and not isinstance(a, AnyClient) for a in receiver):
+        if not receiver or any(a is not UNKNOWN and not isinstance(a, (AnyClient, Lib)) for a in receiver):
             return  # unbound, or a known object (a user class is followed, never guessed)
         name = call.func.attr.value
         libraries = {a.library for a in receiver if isinstance(a, AnyClient)}

@@ -249,11 +249,24 @@ class Model:
             return (Func(binding.value, self),)
         if kind == "class":
             return (UserClass(binding.value, self),)
+        if kind == "augment":
+            return self._augmented(binding, scope, sym)
         if kind == "import":
             return self._import(binding.value)
         if kind == "from":
             return self._import_from(*binding.value)
         return (UNKNOWN,)
+
+    def _augmented(self, binding: Binding, scope: Scope, sym: Scope | None) -> Values:
+        """x += y: the strings x held before, each with y's added (anything else is unknown)."""
+        node: cst.AugAssign = binding.value
+        if not isinstance(node.operator, cst.AddAssign) or not isinstance(node.target, cst.Name):
+            return (UNKNOWN,)
+        before = self.lookup(node.target.value, scope, sym, Use(binding.order, binding.blocks))
+        added = self.value(node.value, scope, sym)
+        if not _has_text(before) and not _has_text(added):
+            return (UNKNOWN,)
+        return _combine([string_atoms(before), string_atoms(added)], "".join)
 
     def _import(self, path: str) -> Values:
         return self._import_from(0, path, None)

@@ -108,10 +108,10 @@ class ProjectModule:
     def resolve(self, level: int, module: str, name: str | None) -> Values:
         """What `import module` (name None) or `from <level dots>module import name` binds, when the
         module is a file of this project; () when it is not (a library)."""
-        base = self._base(level)
+        parts = [p for p in module.split(".") if p]
+        base = self._base(level) if level or not parts else _holding(self.root, parts[0])
         if base is None:
             return ()
-        parts = [p for p in module.split(".") if p]
         target = _module_file(os.path.join(base, *parts)) if parts else _module_file(base)
         if name is not None:
             sub = _module_file(os.path.join(base, *parts, name))
@@ -137,10 +137,10 @@ class ProjectModule:
     def imports_kraken(self, tree: ast.AST) -> bool:
         """Whether a file that names nothing Kraken imports a module of the project that does."""
         for level, module, names in _imports(tree):
-            base = self._base(level)
+            parts = [p for p in (module or "").split(".") if p]
+            base = self._base(level) if level or not parts else _holding(self.root, parts[0])
             if base is None:
                 continue
-            parts = [p for p in (module or "").split(".") if p]
             for candidate in [os.path.join(base, *parts), *(os.path.join(base, *parts, n) for n in names)]:
                 path = _module_file(candidate)
                 if path is not None and self.project.passes(path):
@@ -174,6 +174,24 @@ def _root_of(directory: str) -> str:
             break
         directory = parent
     return directory
+
+
+ROOT_SEARCH = 3  # directories above the import root searched for a package without __init__.py files
+
+
+@lru_cache(maxsize=4096)
+def _holding(root: str, top: str) -> str | None:
+    """The directory absolute imports of `top` start from: the import root, or, for a namespace
+    package (no __init__.py files), the nearest of its next few parents that holds `top`."""
+    directory = root
+    for _ in range(ROOT_SEARCH + 1):
+        if _module_file(os.path.join(directory, top)) is not None or os.path.isdir(os.path.join(directory, top)):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return root
 
 
 @lru_cache(maxsize=4096)

@@ -21,7 +21,7 @@ _STRING_NODES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 class Binding:
     """One binding of a name: what is bound and where (to tell which bindings reach a use)."""
 
-    kind: str  # value, iter, param, import, from, def, class, unknown
+    kind: str  # value, iter, param, import, from, def, class, augment (x += y), unknown
     value: Any = field(repr=False)  # the expression; the iterable (iter); the Param; the path (import); the Scope
     order: int  # position in the walk, taken after the binding's own expression
     blocks: tuple[int, ...]  # the blocks that contain it, outermost first
@@ -271,9 +271,9 @@ class Collector:
 
     def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
         self.order += 1
-        if isinstance(original_node.target, cst.Name):
+        if isinstance(original_node.target, cst.Name):  # x += y: what x held, then y added
             self._bind(self.scope, original_node.target.value,
-                       Binding("unknown", None, self.order, tuple(self.blocks)))
+                       Binding("augment", original_node, self.order, tuple(self.blocks)))
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._mark_targets(node.target)
