@@ -51,8 +51,6 @@ from flake8_kraken.model.values import (
 MAX_DEPTH = 60  # nested evaluations before a value is given up as unknown
 _ANY = "*"  # the last part of a library path chosen at run time: getattr(ccxt, name)
 
-Resolver = Callable[[int, str, str], Values]  # (level, module, name) -> what a project import binds
-
 
 class Model:
     """What the expressions of one module may hold, asked for on demand and remembered."""

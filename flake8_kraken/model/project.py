@@ -15,7 +15,6 @@ import ast
 import os
 import tokenize
 from collections import OrderedDict
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -24,14 +23,6 @@ from flake8_kraken.model.values import UNKNOWN, Module, Values
 MAX_DEPTH = 6  # modules followed from the file being linted (packages' __init__ re-exports count)
 MAX_MODULES = 64  # kept in memory per process
 MAX_BYTES = 1_000_000  # a larger module is not read for its helpers
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A module read for its exports: its model (with `summary`, the helpers' pending uses)."""
-
-    path: str
-    model: Any
 
 
 Analyser = Callable[[str, str, "Project", int], Any]  # (source, path, project, depth) -> Model or None

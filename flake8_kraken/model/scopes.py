@@ -66,10 +66,6 @@ class Scope:
     cls: ClassInfo | None = field(default=None, repr=False)  # the class of a method, or of a class body
     self_name: str | None = None  # the instance parameter of a method
 
-    @property
-    def qualname(self) -> str:
-        return f"{self.cls.name}.{self.name}" if self.cls is not None and self.kind == "function" else self.name
-
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
@@ -260,11 +256,8 @@ class Collector:
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         self.order += 1
-        value = original_node.value
-        if value is not None:
-            self._assign(original_node.target, value)
-        elif isinstance(original_node.target, cst.Name) and self.scope.kind == "class":
-            pass  # a declaration only (dataclass field): nothing bound yet
+        if original_node.value is not None:  # else a declaration only (a dataclass field): nothing bound yet
+            self._assign(original_node.target, original_node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._mark_targets(node.target)

@@ -40,11 +40,6 @@ def is_unknown(char: str) -> bool:
     return char in (HOLE, _OPEN)
 
 
-def resolved(text: str) -> bool:
-    """A template with no run-time part and no parameter."""
-    return HOLE not in text and _OPEN not in text
-
-
 def fill(text: str, values: dict[int, str]) -> str:
     """The template with each parameter marker replaced by its value (a hole when not given)."""
     return _MARKER.sub(lambda m: values.get(int(m.group(1)), HOLE), text)
@@ -187,10 +182,3 @@ def string_atoms(values: Values) -> list[Str]:
     if not out or len(out) < len(values):
         out.append(Str(HOLE))
     return out
-
-
-def only_strings(values: Values) -> list[str] | None:
-    """The templates when the value is strings only, else None."""
-    if not values or not all(isinstance(a, Str) for a in values):
-        return None
-    return [a.text for a in values]
