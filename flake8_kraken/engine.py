@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from flake8_kraken.catalog import Catalog
-from flake8_kraken.findings import SYNTAX_ERROR, FileResult, Problem, Sink
+from flake8_kraken.findings import SYNTAX_ERROR, TOO_MUCH_WORK, FileResult, Problem, Sink
 from flake8_kraken.prefilter import make_screen
 
 
@@ -192,6 +192,8 @@ def _detect(module: Any, source: str, catalog: Catalog, sink: Sink, here: Any = 
     summary = apply(model, pendings, sink, lambda pending, node, atom: finishers[pending.kind](pending, node, atom))
     paths.report(summary)
     reporter.finish()
+    if model.exhausted:
+        sink.unresolved(module, TOO_MUCH_WORK)
     return model
 
 

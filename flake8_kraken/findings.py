@@ -62,6 +62,7 @@ SYNTAX_ERROR = "not valid Python"  # why a file was skipped that flake8 reports 
 RUNTIME_NAME = "endpoint name is built at run time"
 HELPER_PARAM = "endpoint name is parameter '{param}' of {function}(), set by callers in other modules"
 HELPER_DEPTH = "endpoint name passes through more than {depth} helper functions"
+TOO_MUCH_WORK = "the module needs more work to follow than one file is given; what was left is not reported"
 
 
 class Sink:

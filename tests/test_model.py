@@ -270,12 +270,16 @@ def _pathological(kind: str) -> str:
     if kind == "huge-literals":
         names = ", ".join(f"'Name{i}'" for i in range(20000))
         return head + f"NAMES = [{names}]\nfor n in NAMES:\n    k.query_private(n)\nk.query_private(NAMES[7])\n"
+    if kind == "parameter-web":  # every call's arguments are parameters that other calls pass
+        body = "".join(f"def f{i}(a, b):\n    return f{i - 1}(b, a) + f{i - 2}(a, b)\n\n\n" for i in range(2, 400))
+        return head + "def f0(a, b):\n    return a\n\n\ndef f1(a, b):\n    return b\n\n\n" + body + \
+            "k.query_private(f399('Balance', 'Ticker'))\n"
     # wide unions: one name bound to many different strings, concatenated with itself
     body = "".join(f"x = 'p{i}'\n" for i in range(2000))
     return head + body + "k.query_private(x + x + x + x)\n"
 
 
-@pytest.mark.parametrize("kind", ["call-chain", "mutual-recursion", "huge-literals", "wide-unions"])
+@pytest.mark.parametrize("kind", ["call-chain", "mutual-recursion", "parameter-web", "huge-literals", "wide-unions"])
 def test_pathological_modules_finish_within_three_times_flake8(
     flake8, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
@@ -293,3 +297,15 @@ def test_pathological_modules_finish_within_three_times_flake8(
     ratio = (time.perf_counter() - start) / own
     assert ratio < 3, f"{kind}: {ratio:.1f} times flake8's own time"
     assert not any("KRK000" in line for line in run.krk), run.krk
+
+
+def test_a_module_past_its_work_budget_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from flake8_kraken.model import evaluate
+
+    monkeypatch.setattr(evaluate, "WORK_PER_NAME", 1)
+    _write(tmp_path, {"t.py": _pathological("parameter-web")})
+    assert main(["permissions", "--isolated", "--format", "json", str(tmp_path)]) == 0
+    unresolved = json.loads(capsys.readouterr().out)["files"][0]["unresolved"]
+    assert {"line": 1, "col": 0, "reason": "the module needs more work to follow than one file is given; "
+                                           "what was left is not reported"} in unresolved

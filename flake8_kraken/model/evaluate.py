@@ -49,6 +49,9 @@ from flake8_kraken.model.values import (
 )
 
 MAX_DEPTH = 60  # nested evaluations before a value is given up as unknown
+MAX_TEXT = 2048  # a longer string template is a hole (it can double at each call: f(x) + f(x))
+MAX_MARKERS = 8  # so is one that refers to parameters more often than this
+WORK_PER_NAME = 200  # evaluations a module may cost, per name it reads
 _ANY = "*"  # the last part of a library path chosen at run time: getattr(ccxt, name)
 
 
@@ -68,6 +71,11 @@ class Model:
         self._sites: dict[int, list[tuple[cst.Call, Scope, int]]] = {}
         self._indexing = False  # finding call sites: parameters hold no call site's value yet
         self._partial = False  # the value being read depends on a parameter read while indexing
+        self._stale: list[tuple[int, int]] = []  # such values: remembered while indexing, forgotten after
+        # Work is bounded by the module's size: past WORK_PER_NAME evaluations per name read,
+        # everything still asked for is unknown, and the engine says so.
+        self._work = WORK_PER_NAME * (len(collector.uses) + 100)
+        self.exhausted = False
         self._socket_urls = catalog.websocket
         self._index_call_sites()
 
@@ -79,6 +87,10 @@ class Model:
         if key in self._memo:
             return self._memo[key]
         if key in self._active or self._depth > MAX_DEPTH:
+            return (UNKNOWN,)
+        self._work -= 1
+        if self._work < 0:
+            self.exhausted = True
             return (UNKNOWN,)
         self._active.add(key)
         self._depth += 1
@@ -92,8 +104,9 @@ class Model:
             self._active.discard(key)
             partial = self._partial
             self._partial = outer or partial
-        if not partial:
-            self._memo[key] = result
+        self._memo[key] = result
+        if partial:
+            self._stale.append(key)  # read while call sites are being found: forgotten once they are
         return result
 
     def _value(self, node: cst.BaseExpression, scope: Scope, sym: Scope | None) -> Values:
@@ -296,7 +309,7 @@ class Model:
         if param.default is not None:
             found.append(self.value(param.default, scope.parent or scope))
         if self._indexing:
-            self._partial = True  # call sites are being found: this value is not final, not remembered
+            self._partial = True  # call sites are being found: this value is not final
         for call, caller, implicit in self.call_sites(scope):
             arg = argument(call, param.index - implicit, param.name)
             found.append(self.value(arg, caller) if arg is not None else NOTHING)
@@ -347,6 +360,9 @@ class Model:
                 if target is not None and target[0].model is self:
                     sites.setdefault(id(target[0].scope), []).append((call, scope, target[1]))
         self._indexing = False
+        for key in self._stale:
+            self._memo.pop(key, None)
+        self._stale.clear()
 
     # --- attributes, calls, subscripts ----------------------------------------------------------
 
@@ -725,8 +741,10 @@ def _combine(parts: list[list[Str]], make: Callable[[Any], str]) -> Values:
     while _product(parts) > MAX_ATOMS:
         widest = max(range(len(parts)), key=lambda i: len(parts[i]))
         parts[widest] = [Str(HOLE, frozenset().union(*(a.roots for a in parts[widest])))]
-    return union(Str(make([a.text for a in combo]), frozenset().union(*(a.roots for a in combo)))
-                 for combo in itertools.product(*parts))
+    made = (Str(make([a.text for a in combo]), frozenset().union(*(a.roots for a in combo)))
+            for combo in itertools.product(*parts))
+    return union(a if len(a.text) <= MAX_TEXT and a.text.count("\x01") <= MAX_MARKERS else Str(HOLE, a.roots)
+                 for a in made)
 
 
 def _has_text(values: Values) -> bool:
