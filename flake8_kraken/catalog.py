@@ -1,29 +1,49 @@
-"""Load and validate rules.yaml into frozen dataclasses.
+"""The catalog: rules.yaml validated into frozen dataclasses, the only place Kraken knowledge lives.
 
-The catalog is the only place Kraken knowledge lives. A broken file must give
-one clear line naming the file, the line and the key, never a traceback, so
-every check below raises CatalogError with that location.
+Each section is read by a table of its keys (name -> type, default), so a broken file
+gives one clear line naming the file, the line and the key (rulesfile.py keeps the
+lines); only what a table cannot say (cross-references, value ranges) is checked by
+hand.
 """
 from __future__ import annotations
 
-import contextlib
 import difflib
-import os
 import re
-import string
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
-from flake8_kraken.redact import RedactedError, redact
+from flake8_kraken.rulesfile import (
+    CatalogError,
+    Map,
+    Seq,
+    describe,
+    line_of,
+    read_yaml,
+    rules_data,
+    shipped_rules_path,
+)
+
+__all__ = ["Catalog", "CatalogError", "default_catalog", "did_you_mean", "load_catalog", "parse_catalog",
+           "read_yaml", "shipped_rules_path"]
 
 ACCESS_KINDS = ("public", "private")
-MAX_RULES_BYTES = 2_000_000
 
 
-class CatalogError(RedactedError):
-    """A rules file that cannot be used; str() is the one line to show."""
+def closest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice a mistyped value most likely meant (the one did-you-mean of the tool)."""
+    found = difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest choice, or nothing."""
+    hint = closest(value, choices)
+    return f" (did you mean '{hint}'?)" if hint else ""
+
+
+# --- what the catalog holds ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -47,10 +67,10 @@ class Requirement:
 class Permission:
     id: str
     title: str
-    label: str
     machine: str | None
     risk: int
     order: int
+    withdraws: bool = False  # holding it lets a key move funds out of the account
 
 
 @dataclass(frozen=True)
@@ -68,10 +88,9 @@ class Endpoint:
     method: str | None
     requirement: Requirement
     moves_funds: bool = False
-    guide: Requirement | None = None
-    legacy: bool = False
-    inferred: bool = False
-    note: str | None = None
+    guide: Requirement | None = None  # what Kraken's API-key guide table says, where it differs
+    legacy: bool = False  # no longer documented by Kraken
+    inferred: bool = False  # the requirement is reasoning, not Kraken's text
     kind: str = "rest"  # or "websocket": a channel or request, named ws/<version>/<name>
 
 
@@ -82,8 +101,6 @@ class WsUrl:
     url: str
     access: str
     version: str
-    beta: bool = False
-    legacy: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,8 +113,8 @@ class WsProtocol:
     channel: tuple[str, ...]  # key path of the channel name in a subscription
     token: tuple[str, ...]  # key path of the token in a subscription
     request_token: tuple[str, ...]  # key path of the token in any other request
-    channels: tuple[str, ...]
-    methods: tuple[str, ...]
+    methods: tuple[str, ...]  # request names
+    keepalive: tuple[str, ...] = ()  # requests that only keep the connection open (ping)
 
     def endpoint(self, name: str) -> str:
         return f"ws/{self.version}/{name}"
@@ -109,14 +126,10 @@ class WebSocket:
 
     urls: tuple[WsUrl, ...] = ()
     protocols: tuple[WsProtocol, ...] = ()
+    token_endpoint: str = ""  # the REST endpoint that issues tokens
     forbidden_keys: tuple[str, ...] = ()
     send_methods: tuple[str, ...] = ()
     dumps: tuple[str, ...] = ()
-
-    def named_in(self, source: str) -> bool:
-        """Whether a text names one of the Kraken WebSocket addresses (their host, in any case)."""
-        lowered = source.lower()
-        return any(u.url.split("://", 1)[-1].split("/", 1)[0] in lowered for u in self.urls)
 
     def url(self, text: str) -> WsUrl | None:
         """The Kraken WebSocket address `text` opens, by longest prefix."""
@@ -124,21 +137,15 @@ class WebSocket:
         fits = [u for u in self.urls if lowered.startswith(u.url) and lowered[len(u.url):][:1] in ("", "/", "?")]
         return max(fits, key=lambda u: len(u.url)) if fits else None
 
+    def named_in(self, source: str) -> bool:
+        """Whether a text names one of the Kraken WebSocket addresses (their host, in any case)."""
+        lowered = source.lower()
+        return any(u.url.split("://", 1)[-1].split("/", 1)[0] in lowered for u in self.urls)
 
-@dataclass(frozen=True)
-class Code:
-    code: str
-    summary: str
-    message: str
-    fields: tuple[str, ...]
-    help: str
-    texts: tuple[tuple[str, str], ...] = ()
-
-    def text(self, key: str) -> str:
-        return dict(self.texts)[key]
-
-    def render(self, **fields: str) -> str:
-        return redact(f"{self.code} {self.message.format(**fields)}")
+    def private_host(self) -> str:
+        """Where private channels are served: scheme and host of the first private address."""
+        url = next((u.url for u in self.urls if u.access == "private"), "")
+        return "/".join(url.split("/", 3)[:3])
 
 
 @dataclass(frozen=True)
@@ -197,12 +204,11 @@ class ClientClass:
 
 @dataclass(frozen=True)
 class SecretShape:
-    """What one kind of Kraken credential looks like: base64 of a given length."""
+    """What one kind of Kraken credential looks like: base64 of a length in a range."""
 
     kind: str
-    code: str
-    length: int
-    decoded: tuple[int, ...]  # decoded sizes in bytes
+    lengths: tuple[int, int]  # shortest and longest
+    decoded: tuple[int, ...] = ()  # decoded sizes in bytes (empty: any)
     token_only: bool = False  # reported only under a token name
 
 
@@ -213,9 +219,11 @@ class Secrets:
     shapes: tuple[SecretShape, ...] = ()
     names: str = "(?!)"
     token_names: str = "(?!)"
+    name_markers: tuple[str, ...] = ()  # a word in a name that says the credential is Kraken's
     module_markers: tuple[str, ...] = ()
     lookalike_markers: tuple[str, ...] = ()
     env_defaults: tuple[str, ...] = ()
+    env_mappings: tuple[str, ...] = ()
     placeholders: tuple[str, ...] = ()
     min_entropy: float = 0.0
     known_examples: frozenset[str] = frozenset()
@@ -230,12 +238,20 @@ class Catalog:
     rest_hosts: tuple[str, ...]
     rest_paths: tuple[tuple[str, str], ...]
     prefilter_words: tuple[str, ...]
-    codes: tuple[Code, ...]
     clients: tuple[ClientClass, ...] = ()
     secrets: Secrets = Secrets()
     websocket: WebSocket = WebSocket()
     ws_endpoints: tuple[Endpoint, ...] = ()
     client_modules: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Lookup tables derived once; the dataclass stays frozen.
+        object.__setattr__(self, "_perm", {p.id: p for p in self.permissions})
+        object.__setattr__(self, "_endpoint", {e.name: e for e in (*self.endpoints, *self.ws_endpoints)})
+        object.__setattr__(self, "_folded", {_fold(e.name): e for e in self.endpoints})
+        object.__setattr__(self, "_client", {path: c for c in self.clients for path in c.paths})
+        object.__setattr__(self, "_client_id", {c.id: c for c in self.clients})
+        object.__setattr__(self, "_library_of", {p.rsplit(".", 1)[0]: c.library for c in self.clients for p in c.paths})
 
     @cached_property
     def screen_words(self) -> tuple[str, ...]:
@@ -260,15 +276,9 @@ class Catalog:
         subscribe = [name for protocol in self.websocket.protocols for name in protocol.subscribe]
         return tuple(dict.fromkeys((*self.screen_words, *(w.lower() for w in subscribe))))
 
-    def __post_init__(self) -> None:
-        # Lookup tables derived once; the dataclass stays frozen.
-        object.__setattr__(self, "_perm", {p.id: p for p in self.permissions})
-        object.__setattr__(self, "_endpoint", {e.name: e for e in (*self.endpoints, *self.ws_endpoints)})
-        object.__setattr__(self, "_folded", {_fold(e.name): e for e in self.endpoints})
-        object.__setattr__(self, "_code", {c.code: c for c in self.codes})
-        object.__setattr__(self, "_client", {path: c for c in self.clients for path in c.paths})
-        object.__setattr__(self, "_client_id", {c.id: c for c in self.clients})
-        object.__setattr__(self, "_library_of", {p.rsplit(".", 1)[0]: c.library for c in self.clients for p in c.paths})
+    @cached_property
+    def withdraw_permissions(self) -> frozenset[str]:
+        return frozenset(p.id for p in self.permissions if p.withdraws)
 
     def library_of(self, module: str) -> str | None:
         """The client library with classes right in `module` ('ccxt' for ccxt, ccxt.pro, ...)."""
@@ -306,121 +316,27 @@ class Catalog:
     def endpoint(self, name: str) -> Endpoint | None:
         return self._endpoint.get(name)  # type: ignore[attr-defined,no-any-return]
 
-    def code(self, code: str) -> Code:
-        return self._code[code]  # type: ignore[attr-defined,no-any-return]
-
     def path_template(self, access: str) -> str:
         return dict(self.rest_paths)[access]
 
     def suggest_endpoint(self, name: str) -> str | None:
         """The catalog endpoint a mistyped name most likely meant."""
-        pool = self.ws_endpoints if name.startswith("ws/") else self.endpoints
-        names = [e.name for e in pool]
+        names = [e.name for e in (self.ws_endpoints if name.startswith("ws/") else self.endpoints)]
         folded = {n.lower(): n for n in names}
-        if name.lower() in folded:
-            return folded[name.lower()]
-        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-        return close[0] if close else None
+        return folded.get(name.lower()) or closest(name, names)
 
 
 def _fold(name: str) -> str:
     return name.replace("/", "").replace("_", "").lower()
 
 
-# --- YAML with line numbers -------------------------------------------------
+# --- reading a section by its table of keys ---------------------------------------------------------
 
-
-class _Line(int):
-    """A line number that remembers its file, so an error in a user's rules names that file."""
-
-    source: str
-
-    def __new__(cls, value: int, source: str) -> _Line:
-        line = super().__new__(cls, value)
-        line.source = source
-        return line
-
-
-class _Map(dict):  # type: ignore[type-arg]
-    """A mapping that remembers the line of itself and of each key."""
-
-    line = 0
-    key_lines: dict[Any, int]
-
-
-class _Seq(list):  # type: ignore[type-arg]
-    """A sequence that remembers the line of itself and of each item."""
-
-    line = 0
-    item_lines: list[int]
-
-
-def _loader_class(source: str) -> type:
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class LineLoader(base):  # type: ignore[misc,valid-type]
-        pass
-
-    def construct_map(loader: Any, node: Any) -> Iterator[_Map]:
-        data = _Map()
-        data.line = _Line(node.start_mark.line + 1, source)
-        data.key_lines = {}
-        yield data
-        loader.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            try:
-                seen = key in data.key_lines
-            except TypeError:
-                raise CatalogError(
-                    f"{key_node.start_mark.line + 1}: a mapping key must be a plain value"
-                ) from None
-            if seen:
-                raise CatalogError(f"{key_node.start_mark.line + 1}: duplicate key {key!r}")
-            data.key_lines[key] = _Line(key_node.start_mark.line + 1, source)
-            data[key] = loader.construct_object(value_node, deep=True)
-
-    def construct_seq(loader: Any, node: Any) -> Iterator[_Seq]:
-        data = _Seq()
-        data.line = _Line(node.start_mark.line + 1, source)
-        data.item_lines = [_Line(child.start_mark.line + 1, source) for child in node.value]
-        yield data
-        data.extend(loader.construct_object(child, deep=True) for child in node.value)
-
-    LineLoader.add_constructor("tag:yaml.org,2002:map", construct_map)
-    LineLoader.add_constructor("tag:yaml.org,2002:seq", construct_seq)
-    return LineLoader
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file safely (no Python tags), keeping line numbers."""
-    import yaml
-
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_RULES_BYTES:
-        raise CatalogError(f"{path}: larger than {MAX_RULES_BYTES} bytes, not a rules file")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CatalogError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    try:
-        return yaml.load(text, Loader=_loader_class(str(path)))  # noqa: S506 - a SafeLoader subclass
-    except CatalogError as exc:
-        raise CatalogError(f"{path}:{exc}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f":{mark.line + 1}" if mark else ""
-        raise CatalogError(f"{path}{where}: not valid YAML: {exc.problem or exc.context}") from None
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
-        raise CatalogError(f"{path}: not valid YAML: {exc}") from None
-
-
-# --- validation ---------------------------------------------------------------
+REQUIRED = object()  # a key's default that says it must be there
+NUMBER = (int, float)
+STRINGS = "strings"  # a list of non-empty strings, read as a tuple
+_EXPECTED = {Map: "a mapping", Seq: "a list", str: "a string", int: "a whole number", bool: "true or false",
+             NUMBER: "a number"}
 
 
 class _Ctx:
@@ -432,598 +348,374 @@ class _Ctx:
     def fail(self, line: int, key: str, message: str) -> CatalogError:
         return CatalogError(f"{getattr(line, 'source', self.path)}:{line}: {key}: {message}")
 
-
-def _line_of(container: Any, key: Any, default: int) -> int:
-    if isinstance(container, _Map):
-        return container.key_lines.get(key, container.line) or default
-    if isinstance(container, _Seq) and isinstance(key, int) and key < len(container.item_lines):
-        return container.item_lines[key]
-    return default
+    def check(self, ok: Any, line: int, key: str, message: str) -> None:
+        if not ok:
+            raise self.fail(line, key, message)
 
 
-def _get(
-    ctx: _Ctx, mapping: Any, key: str, kind: type, where: str, *, required: bool = True,
-    default: Any = None,
-) -> Any:
-    """mapping[key], checked to be of `kind`."""
+def _get(ctx: _Ctx, mapping: Any, key: str, kind: Any, where: str, default: Any = REQUIRED) -> Any:
+    """mapping[key], checked to be of `kind` (or the default when it is not there)."""
     line = getattr(mapping, "line", 1)
     if key not in mapping:
-        if required:
-            raise ctx.fail(line, where, f"missing key '{key}'")
+        ctx.check(default is not REQUIRED, line, where, f"missing key '{key}'")
         return default
+    if kind == STRINGS:
+        return _strings(ctx, mapping, key, where)
     value = mapping[key]
-    ok = isinstance(value, kind) and not (kind in (int, (int, float)) and isinstance(value, bool))
-    if not ok:
-        expected = "a number" if isinstance(kind, tuple) else {
-            _Map: "a mapping", _Seq: "a list", str: "a string", int: "a whole number", bool: "true or false",
-        }.get(kind, kind.__name__)
-        raise ctx.fail(_line_of(mapping, key, line), f"{where}.{key}",
-                       f"expected {expected}, got {_describe(value)}")
+    if not isinstance(value, kind) or (kind in (int, NUMBER) and isinstance(value, bool)):
+        raise ctx.fail(line_of(mapping, key, line), f"{where}.{key}",
+                       f"expected {_EXPECTED[kind]}, got {describe(value)}")
     return value
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    return f"'{str(value)[:40]}'"
-
-
-def _check_keys(ctx: _Ctx, mapping: _Map, allowed: tuple[str, ...], where: str) -> None:
-    for key in mapping:
-        if key not in allowed:
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
-            suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
-            raise ctx.fail(_line_of(mapping, key, mapping.line), where, f"unknown key '{key}'{suffix}")
-
-
-def _string_list(ctx: _Ctx, mapping: _Map, key: str, where: str) -> tuple[str, ...]:
-    items = _get(ctx, mapping, key, _Seq, where, required=False, default=_Seq())
+def _strings(ctx: _Ctx, mapping: Any, key: str, where: str) -> tuple[str, ...]:
+    items = _get(ctx, mapping, key, Seq, where, Seq())
     for i, item in enumerate(items):
         if not isinstance(item, str) or not item:
-            raise ctx.fail(_line_of(items, i, items.line), f"{where}.{key}[{i}]",
-                           f"expected a non-empty string, got {_describe(item)}")
+            raise ctx.fail(line_of(items, i, items.line), f"{where}.{key}[{i}]",
+                           f"expected a non-empty string, got {describe(item)}")
     return tuple(items)
 
 
-def _permission_refs(
-    ctx: _Ctx, mapping: _Map, key: str, where: str, known: dict[str, Permission]
-) -> tuple[str, ...]:
-    ids = _string_list(ctx, mapping, key, where)
-    for i, pid in enumerate(ids):
-        if pid not in known:
-            raise ctx.fail(_line_of(mapping[key], i, mapping.line), f"{where}.{key}",
-                           f"unknown permission '{pid}'{_did_you_mean(pid, known)}")
-    if len(set(ids)) != len(ids):
-        raise ctx.fail(_line_of(mapping, key, mapping.line), f"{where}.{key}", "a permission is listed twice")
-    order = {pid: p.order for pid, p in known.items()}
-    return tuple(sorted(ids, key=order.__getitem__))
+def _read(ctx: _Ctx, mapping: Map, table: dict[str, tuple[Any, Any]], where: str,
+          keys_where: str | None = None) -> dict[str, Any]:
+    """Every key of a mapping, by its table: unknown keys refused, types checked, defaults filled in."""
+    _known_keys(ctx, mapping, table, keys_where or where)
+    return {key: _get(ctx, mapping, key, kind, where, default) for key, (kind, default) in table.items()}
 
 
-def _did_you_mean(value: str, choices: Any) -> str:
-    hint = difflib.get_close_matches(value, list(choices), n=1)
-    return f" (did you mean '{hint[0]}'?)" if hint else ""
+def _known_keys(ctx: _Ctx, mapping: Map, table: dict[str, Any], where: str) -> None:
+    for key in mapping:
+        if key not in table:
+            raise ctx.fail(line_of(mapping, key, mapping.line), where,
+                           f"unknown key '{key}'{did_you_mean(str(key), table)}")
 
 
-def _items(ctx: _Ctx, parent: _Map, key: str, at: str = "") -> Iterator[tuple[int, _Map, str]]:
+def _items(ctx: _Ctx, parent: Map, key: str, at: str = "") -> Iterator[tuple[int, Map, str]]:
     """The mappings listed under parent[key] (at: where the parent is, for messages)."""
-    seq = _get(ctx, parent, key, _Seq, at or "rules")
+    seq = _get(ctx, parent, key, Seq, at or "rules")
     for i, item in enumerate(seq):
         where = f"{at}.{key}[{i}]" if at else f"{key}[{i}]"
-        if not isinstance(item, _Map):
-            raise ctx.fail(_line_of(seq, i, seq.line), where, f"expected a mapping, got {_describe(item)}")
+        ctx.check(isinstance(item, Map), line_of(seq, i, seq.line), where, f"expected a mapping, got {describe(item)}")
         yield i, item, where
 
 
+def _one_of(ctx: _Ctx, value: str | None, choices: tuple[str, ...], line: int, where: str) -> None:
+    if value is not None:
+        ctx.check(value in choices, line, where, f"expected {' or '.join(choices)}, got '{value}'")
+
+
+def _refs(ctx: _Ctx, mapping: Map, key: str, where: str, known: dict[str, Any], what: str) -> tuple[str, ...]:
+    """A list of names that must each be known (permissions, endpoints), each once."""
+    names = _strings(ctx, mapping, key, where)
+    for i, name in enumerate(names):
+        if name not in known:
+            raise ctx.fail(line_of(mapping[key], i, mapping.line), f"{where}.{key}",
+                           f"unknown {what} '{name}'{did_you_mean(name, known)}")
+    ctx.check(len(set(names)) == len(names), line_of(mapping, key, mapping.line), f"{where}.{key}",
+              f"a {what} is listed twice")
+    return names
+
+
+# --- the sections ---------------------------------------------------------------------------------
+
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9]*(/[A-Za-z][A-Za-z0-9]*)?$")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+_TOP = {"version": (int, REQUIRED), "permissions": (Seq, REQUIRED), "presets": (Seq, REQUIRED), "rest": (Map, REQUIRED),
+        "endpoints": (Seq, REQUIRED), "websocket": (Map, None), "clients": (Seq, None), "secrets": (Map, None),
+        "prefilter": (Map, REQUIRED)}
+_PERMISSION = {"id": (str, REQUIRED), "title": (str, REQUIRED), "machine": (str, None), "risk": (int, REQUIRED),
+               "withdraws": (bool, False)}
+_PRESET = {"id": (str, REQUIRED), "title": (str, REQUIRED), "permissions": (Seq, REQUIRED)}
+_REQUIRES = {"requires_all": (STRINGS, ()), "requires_any": (STRINGS, ())}
+_ENDPOINT_KEYS = {"name": (str, REQUIRED), "access": (str, REQUIRED), **_REQUIRES, "moves_funds": (bool, False),
+                  "guide": (Map, None), "legacy": (bool, False), "inferred": (bool, False), "method": (str, None),
+                  "path": (str, None)}
+_REST = {"hosts": (STRINGS, ()), "paths": (Map, REQUIRED)}
+_WEBSOCKET = {"urls": (Seq, REQUIRED), "protocols": (Seq, REQUIRED), "token_endpoint": (str, ""),
+              "forbidden_keys": (STRINGS, ()), "send_methods": (STRINGS, ()), "dumps": (STRINGS, ())}
+_URL = {"url": (str, REQUIRED), "access": (str, REQUIRED), "version": (str, REQUIRED)}
+_PROTOCOL = {"version": (str, REQUIRED), "request": (STRINGS, ()), "keepalive": (STRINGS, ()),
+             "subscribe": (STRINGS, ()), "channel": (STRINGS, ()), "token": (STRINGS, ()),
+             "request_token": (STRINGS, ()), "channels": (Seq, REQUIRED), "methods": (Seq, REQUIRED)}
+_NAMED = {"name": (str, REQUIRED), **_REQUIRES}
+_LIBRARY = {"id": (str, REQUIRED), "modules": (STRINGS, ()), "classes": (Seq, REQUIRED)}
+_CLASS = {"id": (str, REQUIRED), "paths": (STRINGS, ()), "inherits": (STRINGS, ()), "methods": (Map, None),
+          "implicit": (str, None), "attributes": (Map, None), "credentials": (STRINGS, ()),
+          "injects_token": (bool, None), "evidence": (STRINGS, ()), "shared": (bool, False)}
+_METHOD = {"endpoints": (STRINGS, ()), "one_of": (STRINGS, ()), "dynamic": (str, None), "access": (str, None),
+           "arg": (int, 0), "keyword": (str, None), "access_arg": (int, None), "access_keyword": (str, None),
+           "ws": (str, None), "ws_at": (STRINGS, None), "ws_access": (str, None)}
+_SECRETS = {"shapes": (Seq, REQUIRED), "names": (str, REQUIRED), "token_names": (str, REQUIRED),
+            "name_markers": (STRINGS, ()), "module_markers": (STRINGS, ()), "lookalike_markers": (STRINGS, ()),
+            "env_defaults": (STRINGS, ()), "env_mappings": (STRINGS, ()), "placeholders": (STRINGS, ()),
+            "min_entropy": (NUMBER, 0.0), "known_examples": (STRINGS, ())}
+_SHAPE = {"kind": (str, REQUIRED), "length": ((int, Seq), REQUIRED), "decoded": (Seq, Seq()),
+          "token_only": (bool, False)}
+_EXPECTED[(int, Seq)] = "a whole number or a list of two"
 
 
-def _permissions(ctx: _Ctx, root: _Map) -> tuple[Permission, ...]:
+def _permissions(ctx: _Ctx, root: Map) -> tuple[Permission, ...]:
     out: dict[str, Permission] = {}
     for i, item, where in _items(ctx, root, "permissions"):
-        _check_keys(ctx, item, ("id", "title", "label", "machine", "risk"), where)
-        pid = _get(ctx, item, "id", str, where)
-        if not _ID.match(pid):
-            raise ctx.fail(item.line, f"{where}.id", f"'{pid}' is not a lower-case-dashed id")
-        if pid in out:
-            raise ctx.fail(item.line, f"{where}.id", f"duplicate permission '{pid}'")
-        risk = _get(ctx, item, "risk", int, where)
-        if not 1 <= risk <= 9:
-            raise ctx.fail(_line_of(item, "risk", item.line), f"{where}.risk", "expected a number from 1 to 9")
-        out[pid] = Permission(
-            id=pid,
-            title=_get(ctx, item, "title", str, where),
-            label=_get(ctx, item, "label", str, where, required=False, default=""),
-            machine=_get(ctx, item, "machine", str, where, required=False),
-            risk=risk,
-            order=i,
-        )
+        v = _read(ctx, item, _PERMISSION, where)
+        ctx.check(_ID.match(v["id"]), item.line, f"{where}.id", f"'{v['id']}' is not a lower-case-dashed id")
+        ctx.check(v["id"] not in out, item.line, f"{where}.id", f"duplicate permission '{v['id']}'")
+        ctx.check(1 <= v["risk"] <= 9, line_of(item, "risk", item.line), f"{where}.risk",
+                  "expected a number from 1 to 9")
+        out[v["id"]] = Permission(order=i, **v)
     return tuple(out.values())
 
 
-def _presets(ctx: _Ctx, root: _Map, known: dict[str, Permission]) -> tuple[Preset, ...]:
+def _presets(ctx: _Ctx, root: Map, known: dict[str, Permission]) -> tuple[Preset, ...]:
     out: dict[str, Preset] = {}
     for _, item, where in _items(ctx, root, "presets"):
-        _check_keys(ctx, item, ("id", "title", "permissions"), where)
-        pid = _get(ctx, item, "id", str, where)
-        if pid in out or pid in known:
-            raise ctx.fail(item.line, f"{where}.id", f"duplicate name '{pid}'")
-        _get(ctx, item, "permissions", _Seq, where)
-        out[pid] = Preset(pid, _get(ctx, item, "title", str, where),
-                          _permission_refs(ctx, item, "permissions", where, known))
+        v = _read(ctx, item, _PRESET, where)
+        ctx.check(v["id"] not in out and v["id"] not in known, item.line, f"{where}.id", f"duplicate name '{v['id']}'")
+        out[v["id"]] = Preset(v["id"], v["title"], _ordered(_refs(ctx, item, "permissions", where, known, "permission"),
+                                                            known))
     return tuple(out.values())
 
 
-def _requirement(ctx: _Ctx, mapping: _Map, where: str, known: dict[str, Permission]) -> Requirement:
-    return Requirement(
-        all_of=_permission_refs(ctx, mapping, "requires_all", where, known),
-        any_of=_permission_refs(ctx, mapping, "requires_any", where, known),
-    )
+def _ordered(ids: tuple[str, ...], known: dict[str, Permission]) -> tuple[str, ...]:
+    return tuple(sorted(ids, key=lambda pid: known[pid].order))
 
 
-_ENDPOINT_KEYS = ("name", "access", "requires_all", "requires_any", "moves_funds", "guide", "legacy",
-                  "inferred", "note", "method", "path")
+def _requirement(ctx: _Ctx, mapping: Map, where: str, known: dict[str, Permission]) -> Requirement:
+    return Requirement(*(_ordered(_refs(ctx, mapping, key, where, known, "permission"), known) for key in _REQUIRES))
 
 
-def _endpoints(
-    ctx: _Ctx, root: _Map, known: dict[str, Permission], paths: dict[str, str]
-) -> tuple[Endpoint, ...]:
+def _rest(ctx: _Ctx, root: Map) -> tuple[tuple[str, ...], dict[str, str]]:
+    rest = _read(ctx, _get(ctx, root, "rest", Map, "rules"), _REST, "rest")
+    paths = _read(ctx, rest["paths"], {access: (str, REQUIRED) for access in ACCESS_KINDS}, "rest.paths")
+    for access, template in paths.items():
+        ctx.check("{name}" in template and template.startswith("/"), line_of(rest["paths"], access, 1),
+                  f"rest.paths.{access}", "expected a path starting with / that contains {name}")
+    return rest["hosts"], paths
+
+
+def _endpoints(ctx: _Ctx, root: Map, known: dict[str, Permission], paths: dict[str, str]) -> tuple[Endpoint, ...]:
     out: dict[str, Endpoint] = {}
     for _, item, where in _items(ctx, root, "endpoints"):
-        _check_keys(ctx, item, _ENDPOINT_KEYS, where)
+        _known_keys(ctx, item, _ENDPOINT_KEYS, where)
         name = _get(ctx, item, "name", str, where)
-        if not _ENDPOINT.match(name):
-            raise ctx.fail(item.line, f"{where}.name", f"'{name}' is not an endpoint name")
-        if name in out:
-            raise ctx.fail(item.line, f"{where}.name", f"duplicate endpoint '{name}'")
+        ctx.check(_ENDPOINT.match(name), item.line, f"{where}.name", f"'{name}' is not an endpoint name")
+        ctx.check(name not in out, item.line, f"{where}.name", f"duplicate endpoint '{name}'")
         where = f"endpoints[{name}]"
-        access = _get(ctx, item, "access", str, where)
-        if access not in ACCESS_KINDS:
-            raise ctx.fail(_line_of(item, "access", item.line), f"{where}.access",
-                           f"expected public or private, got '{access}'")
+        v = _read(ctx, item, _ENDPOINT_KEYS, where)
+        _one_of(ctx, v["access"], ACCESS_KINDS, line_of(item, "access", item.line), f"{where}.access")
         requirement = _requirement(ctx, item, where, known)
-        if access == "public" and requirement.mentions:
-            raise ctx.fail(item.line, where, "a public endpoint cannot require a permission")
+        ctx.check(v["access"] == "private" or not requirement.mentions, item.line, where,
+                  "a public endpoint cannot require a permission")
         guide = None
-        if "guide" in item:
-            raw_guide = _get(ctx, item, "guide", _Map, where)
-            _check_keys(ctx, raw_guide, ("requires_all", "requires_any"), f"{where}.guide")
-            guide = _requirement(ctx, raw_guide, f"{where}.guide", known)
-        path = _get(ctx, item, "path", str, where, required=False)
-        out[name] = Endpoint(
-            name=name,
-            access=access,
-            path=path or paths[access].format(name=name),
-            method=_get(ctx, item, "method", str, where, required=False),
-            requirement=requirement,
-            moves_funds=_get(ctx, item, "moves_funds", bool, where, required=False, default=False),
-            guide=guide,
-            legacy=_get(ctx, item, "legacy", bool, where, required=False, default=False),
-            inferred=_get(ctx, item, "inferred", bool, where, required=False, default=False),
-            note=_get(ctx, item, "note", str, where, required=False),
-        )
+        if v["guide"] is not None:
+            _read(ctx, v["guide"], _REQUIRES, f"{where}.guide")
+            guide = _requirement(ctx, v["guide"], f"{where}.guide", known)
+        out[name] = Endpoint(name, v["access"], v["path"] or paths[v["access"]].format(name=name), v["method"],
+                             requirement, v["moves_funds"], guide, v["legacy"], v["inferred"])
     return tuple(out.values())
 
 
-def _rest(ctx: _Ctx, root: _Map) -> tuple[tuple[str, ...], dict[str, str]]:
-    rest = _get(ctx, root, "rest", _Map, "rules")
-    _check_keys(ctx, rest, ("hosts", "paths"), "rest")
-    hosts = _string_list(ctx, rest, "hosts", "rest")
-    raw = _get(ctx, rest, "paths", _Map, "rest")
-    _check_keys(ctx, raw, ACCESS_KINDS, "rest.paths")
-    paths = {}
-    for access in ACCESS_KINDS:
-        template = _get(ctx, raw, access, str, "rest.paths")
-        if "{name}" not in template or not template.startswith("/"):
-            raise ctx.fail(_line_of(raw, access, raw.line), f"rest.paths.{access}",
-                           "expected a path starting with / that contains {name}")
-        paths[access] = template
-    return hosts, paths
+def _websocket(ctx: _Ctx, root: Map, known: dict[str, Permission]) -> tuple[WebSocket, tuple[Endpoint, ...]]:
+    if "websocket" not in root:
+        return WebSocket(), ()
+    raw = _get(ctx, root, "websocket", Map, "rules")
+    v = _read(ctx, raw, _WEBSOCKET, "websocket")
+    urls = []
+    for _, item, where in _items(ctx, raw, "urls", "websocket"):
+        u = _read(ctx, item, _URL, where)
+        _one_of(ctx, u["access"], ACCESS_KINDS, item.line, f"{where}.access")
+        urls.append(WsUrl(u["url"].lower(), u["access"], u["version"]))
+    protocols, endpoints = [], []
+    for _, item, where in _items(ctx, raw, "protocols", "websocket"):
+        p = _read(ctx, item, _PROTOCOL, where)
+        names: dict[str, list[str]] = {"channels": [], "methods": []}
+        for group in names:
+            for _, entry, ewhere in _items(ctx, item, group, where):
+                name = _read(ctx, entry, _NAMED, ewhere)["name"]
+                requirement = _requirement(ctx, entry, ewhere, known)
+                full = f"ws/{p['version']}/{name}"
+                ctx.check(full not in (e.name for e in endpoints), raw.line, "websocket.protocols",
+                          f"duplicate channel or method '{full}'")
+                access = "private" if requirement.mentions else "public"
+                endpoints.append(Endpoint(full, access, full, None, requirement, inferred=access == "private",
+                                          kind="websocket"))
+                names[group].append(name)
+        protocols.append(WsProtocol(p["version"], p["request"], p["subscribe"], p["channel"], p["token"],
+                                    p["request_token"], tuple(names["methods"]), p["keepalive"]))
+    socket = WebSocket(tuple(urls), tuple(protocols), v["token_endpoint"], v["forbidden_keys"], v["send_methods"],
+                       v["dumps"])
+    return socket, tuple(endpoints)
 
 
-_CODE = re.compile(r"^KRK\d{3}$")
-
-
-def _codes(ctx: _Ctx, root: _Map) -> tuple[Code, ...]:
-    raw = _get(ctx, root, "codes", _Map, "rules")
-    out = []
-    for code, item in raw.items():
-        where = f"codes.{code}"
-        line = _line_of(raw, code, raw.line)
-        if not isinstance(code, str) or not _CODE.match(code):
-            raise ctx.fail(line, "codes", f"'{code}' is not a code like KRK123")
-        if not isinstance(item, _Map):
-            raise ctx.fail(line, where, f"expected a mapping, got {_describe(item)}")
-        fields = _string_list(ctx, item, "fields", where)
-        message = _get(ctx, item, "message", str, where)
-        _check_template(ctx, message, fields, _line_of(item, "message", line), f"{where}.message")
-        texts = tuple(
-            (key, value) for key, value in item.items()
-            if key not in ("summary", "message", "fields", "help")
-        )
-        for key, value in texts:
-            if isinstance(value, _Map):
-                raise ctx.fail(_line_of(item, key, line), f"{where}.{key}", "nested mappings are not allowed here")
-            if not isinstance(value, str):
-                raise ctx.fail(_line_of(item, key, line), f"{where}.{key}",
-                               f"expected a string, got {_describe(value)}")
-        out.append(Code(code, _get(ctx, item, "summary", str, where), message, fields,
-                        _get(ctx, item, "help", str, where), texts))
-    return tuple(out)
-
-
-def _flatten_texts(item: _Map) -> None:
-    """Turn one level of nested text mappings (`why: {withdraw: ...}`) into dotted keys."""
-    for key in [k for k, v in item.items() if isinstance(v, _Map)]:
-        nested = item.pop(key)
-        for sub, value in nested.items():
-            item[f"{key}.{sub}"] = value
-            item.key_lines[f"{key}.{sub}"] = nested.key_lines.get(sub, nested.line)
-
-
-def _check_template(ctx: _Ctx, template: str, fields: tuple[str, ...], line: int, where: str) -> None:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError as exc:
-        raise ctx.fail(line, where, f"bad template: {exc}") from None
-    unknown = sorted(names - set(fields))
-    if unknown:
-        raise ctx.fail(line, where, f"uses '{unknown[0]}', which is not in fields")
-
-
-def _prefilter(ctx: _Ctx, root: _Map) -> tuple[str, ...]:
-    raw = _get(ctx, root, "prefilter", _Map, "rules")
-    _check_keys(ctx, raw, ("words",), "prefilter")
-    words = _string_list(ctx, raw, "words", "prefilter")
-    if not words:
-        raise ctx.fail(raw.line, "prefilter.words", "needs at least one word")
-    return tuple(w.lower() for w in words)
-
-
-_METHOD_KEYS = ("endpoints", "one_of", "dynamic", "access", "arg", "keyword", "access_arg", "access_keyword", "ws",
-                "ws_at", "ws_access", "note")
-_DYNAMIC = ("name", "path")
-_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-
-
-_CLASS_KEYS = ("id", "paths", "inherits", "methods", "implicit", "attributes", "credentials", "injects_token",
-               "evidence", "shared")
-
-
-def _clients(ctx: _Ctx, root: _Map, endpoints: dict[str, Endpoint],
-             versions: tuple[str, ...] = ()) -> tuple[tuple[ClientClass, ...], tuple[str, ...]]:
+def _clients(ctx: _Ctx, root: Map, endpoints: dict[str, Endpoint],
+             versions: tuple[str, ...]) -> tuple[tuple[ClientClass, ...], tuple[str, ...]]:
     """The client classes, and the module names that mark a file as using a client."""
     if "clients" not in root:
         return (), ()
     out: dict[str, ClientClass] = {}
     modules: list[str] = []
     for _, library, where in _items(ctx, root, "clients"):
-        _check_keys(ctx, library, ("id", "modules", "classes"), where)
-        lib_id = _get(ctx, library, "id", str, where)
-        where = f"clients[{lib_id}]"
-        modules.extend(m.lower() for m in _string_list(ctx, library, "modules", where))
+        lib = _read(ctx, library, _LIBRARY, where)
+        where = f"clients[{lib['id']}]"
+        modules.extend(m.lower() for m in lib["modules"])
         for _, item, cwhere in _items(ctx, library, "classes", where):
-            _check_keys(ctx, item, _CLASS_KEYS, cwhere)
+            _known_keys(ctx, item, _CLASS, cwhere)
             cid = _get(ctx, item, "id", str, cwhere)
-            cwhere = f"{where}.classes[{cid}]"
-            if cid in out:
-                raise ctx.fail(item.line, f"{cwhere}.id", f"duplicate client class '{cid}'")
-            paths = _string_list(ctx, item, "paths", cwhere) or (cid,)
-            for path in paths:
-                if not _DOTTED.match(path):
-                    raise ctx.fail(_line_of(item, "paths", item.line), f"{cwhere}.paths",
-                                   f"'{path}' is not a dotted name")
-            methods: dict[str, ClientMethod] = {}
-            implicit, attributes, credentials, injects = None, {}, (), False
-            for parent in _string_list(ctx, item, "inherits", cwhere):
-                if parent not in out:
-                    raise ctx.fail(_line_of(item, "inherits", item.line), f"{cwhere}.inherits",
-                                   f"unknown client class '{parent}' (list it before this one)"
-                                   f"{_did_you_mean(parent, out)}")
-                methods.update({m.name: m for m in out[parent].methods})
-                implicit = out[parent].implicit or implicit
-                attributes.update(out[parent].attributes)
-                credentials = out[parent].credentials or credentials
-                injects = out[parent].injects_token or injects
-            credentials = _string_list(ctx, item, "credentials", cwhere) or credentials
-            raw_attributes = _get(ctx, item, "attributes", _Map, cwhere, required=False, default=_Map())
-            for attribute, held in raw_attributes.items():
-                if held not in out:
-                    raise ctx.fail(_line_of(raw_attributes, attribute, item.line), f"{cwhere}.attributes.{attribute}",
-                                   f"unknown client class '{held}' (list it before this one)"
-                                   f"{_did_you_mean(str(held), out)}")
-                attributes[str(attribute)] = held
-            raw = _get(ctx, item, "methods", _Map, cwhere, required=False, default=_Map())
-            for name, spec in raw.items():
-                methods[str(name)] = _client_method(ctx, raw, str(name), spec, f"{cwhere}.methods.{name}", endpoints,
-                                                    versions)
-            implicit = _get(ctx, item, "implicit", str, cwhere, required=False, default=implicit)
-            if implicit is not None:
-                try:
-                    groups = re.compile(implicit).groupindex
-                except re.error as exc:
-                    raise ctx.fail(_line_of(item, "implicit", item.line), f"{cwhere}.implicit",
-                                   f"bad regular expression: {exc}") from None
-                if not {"access", "name"} <= set(groups):
-                    raise ctx.fail(_line_of(item, "implicit", item.line), f"{cwhere}.implicit",
-                                   "needs the groups (?P<access>...) and (?P<name>...)")
-            injects = _get(ctx, item, "injects_token", bool, cwhere, required=False, default=injects)
-            evidence = _string_list(ctx, item, "evidence", cwhere)
-            for name in evidence:
-                if name not in methods:
-                    raise ctx.fail(_line_of(item, "evidence", item.line), f"{cwhere}.evidence",
-                                   f"'{name}' is not a method of this class{_did_you_mean(name, methods)}")
-            shared = _get(ctx, item, "shared", bool, cwhere, required=False, default=False)
-            out[cid] = ClientClass(cid, lib_id, paths, tuple(methods.values()), implicit, tuple(attributes.items()),
-                                   credentials, injects, evidence, shared)
+            out[cid] = _client_class(ctx, item, f"{where}.classes[{cid}]", lib["id"], out, endpoints, versions)
     return tuple(out.values()), tuple(modules)
 
 
-def _client_method(
-    ctx: _Ctx, parent: _Map, name: str, spec: Any, where: str, endpoints: dict[str, Endpoint],
-    versions: tuple[str, ...] = (),
-) -> ClientMethod:
-    line = _line_of(parent, name, parent.line)
+def _client_class(ctx: _Ctx, item: Map, where: str, library: str, out: dict[str, ClientClass],
+                  endpoints: dict[str, Endpoint], versions: tuple[str, ...]) -> ClientClass:
+    v = _read(ctx, item, _CLASS, where)
+    cid = v["id"]
+    ctx.check(cid not in out, item.line, f"{where}.id", f"duplicate client class '{cid}'")
+    paths = v["paths"] or (cid,)
+    for path in paths:
+        ctx.check(_DOTTED.match(path), line_of(item, "paths", item.line), f"{where}.paths",
+                  f"'{path}' is not a dotted name")
+    parents = [_known_class(ctx, name, out, line_of(item, "inherits", item.line), f"{where}.inherits")
+               for name in v["inherits"]]
+    methods = {m.name: m for parent in parents for m in parent.methods}
+    attributes = {k: h for parent in parents for k, h in parent.attributes}
+    for attribute, held in (v["attributes"] or {}).items():
+        line = line_of(v["attributes"], attribute, item.line)
+        attributes[str(attribute)] = _known_class(ctx, str(held), out, line, f"{where}.attributes.{attribute}").id
+    for name, spec in (v["methods"] or {}).items():
+        methods[str(name)] = _client_method(ctx, v["methods"], str(name), spec, f"{where}.methods.{name}", endpoints,
+                                            versions)
+    implicit = v["implicit"] or next((p.implicit for p in parents if p.implicit), None)
+    if v["implicit"] is not None:
+        line = line_of(item, "implicit", item.line)
+        try:
+            groups = re.compile(v["implicit"]).groupindex
+        except re.error as exc:
+            raise ctx.fail(line, f"{where}.implicit", f"bad regular expression: {exc}") from None
+        ctx.check({"access", "name"} <= set(groups), line, f"{where}.implicit",
+                  "needs the groups (?P<access>...) and (?P<name>...)")
+    for name in v["evidence"]:
+        ctx.check(name in methods, line_of(item, "evidence", item.line), f"{where}.evidence",
+                  f"'{name}' is not a method of this class{did_you_mean(name, methods)}")
+    credentials = v["credentials"] or next((p.credentials for p in parents if p.credentials), ())
+    injects = v["injects_token"] if v["injects_token"] is not None else any(p.injects_token for p in parents)
+    return ClientClass(cid, library, paths, tuple(methods.values()), implicit, tuple(attributes.items()), credentials,
+                       injects, v["evidence"], v["shared"])
+
+
+def _known_class(ctx: _Ctx, name: str, out: dict[str, ClientClass], line: int, where: str) -> ClientClass:
+    ctx.check(name in out, line, where,
+              f"unknown client class '{name}' (list it before this one){did_you_mean(name, out)}")
+    return out[name]
+
+
+def _client_method(ctx: _Ctx, parent: Map, name: str, spec: Any, where: str, endpoints: dict[str, Endpoint],
+                   versions: tuple[str, ...]) -> ClientMethod:
+    line = line_of(parent, name, parent.line)
 
     def known(names: tuple[str, ...], key: str) -> tuple[str, ...]:
         for endpoint in names:
-            if endpoint not in endpoints:
-                raise ctx.fail(line, f"{where}{key}",
-                               f"unknown endpoint '{endpoint}'{_did_you_mean(endpoint, endpoints)}")
+            ctx.check(endpoint in endpoints, line, f"{where}{key}",
+                      f"unknown endpoint '{endpoint}'{did_you_mean(endpoint, endpoints)}")
         return names
 
-    if isinstance(spec, str):
-        return ClientMethod(name, endpoints=known((spec,), ""))
-    if isinstance(spec, _Seq):
-        wrapper = _Map({"endpoints": spec})
+    if isinstance(spec, (str, Seq)):  # a name, or a list of names: every one of them is called
+        wrapper = Map(endpoints=spec if isinstance(spec, Seq) else Seq([spec]))
         wrapper.line, wrapper.key_lines = line, {"endpoints": line}
-        return ClientMethod(name, endpoints=known(_string_list(ctx, wrapper, "endpoints", where), ""))
-    if not isinstance(spec, _Map):
-        raise ctx.fail(line, where, f"expected an endpoint name, a list or a mapping, got {_describe(spec)}")
-    _check_keys(ctx, spec, _METHOD_KEYS, where)
-    dynamic = _get(ctx, spec, "dynamic", str, where, required=False)
-    if dynamic is not None and dynamic not in _DYNAMIC:
-        raise ctx.fail(line, f"{where}.dynamic", f"expected name or path, got '{dynamic}'")
-    access = _get(ctx, spec, "access", str, where, required=dynamic == "name")
-    if access is not None and access not in ACCESS_KINDS:
-        raise ctx.fail(line, f"{where}.access", f"expected public or private, got '{access}'")
-    method = ClientMethod(
-        name,
-        endpoints=known(_string_list(ctx, spec, "endpoints", where), ".endpoints"),
-        one_of=known(_string_list(ctx, spec, "one_of", where), ".one_of"),
-        dynamic=dynamic,
-        access=access,
-        arg=_get(ctx, spec, "arg", int, where, required=False, default=0),
-        keyword=_get(ctx, spec, "keyword", str, where, required=False),
-        access_arg=_get(ctx, spec, "access_arg", int, where, required=False),
-        access_keyword=_get(ctx, spec, "access_keyword", str, where, required=False),
-        ws=_get(ctx, spec, "ws", str, where, required=False),
-        ws_at=_string_list(ctx, spec, "ws_at", where) if "ws_at" in spec else None,
-        ws_access=_get(ctx, spec, "ws_access", str, where, required=False),
-    )
-    if method.ws_access is not None and method.ws_access not in ACCESS_KINDS:
-        raise ctx.fail(line, f"{where}.ws_access", f"expected public or private, got '{method.ws_access}'")
-    if method.ws is not None and method.ws not in versions:
-        raise ctx.fail(line, f"{where}.ws",
-                       f"unknown WebSocket version '{method.ws}'{_did_you_mean(method.ws, versions)}")
-    if (dynamic is not None) + bool(method.endpoints) + bool(method.one_of) + (method.ws is not None) != 1:
-        raise ctx.fail(line, where, "needs exactly one of endpoints, one_of, dynamic or ws")
+        return ClientMethod(name, endpoints=known(_strings(ctx, wrapper, "endpoints", where), ""))
+    ctx.check(isinstance(spec, Map), line, where,
+              f"expected an endpoint name, a list or a mapping, got {describe(spec)}")
+    v = _read(ctx, spec, _METHOD, where)
+    _one_of(ctx, v["dynamic"], ("name", "path"), line, f"{where}.dynamic")
+    ctx.check(v["dynamic"] != "name" or v["access"] is not None, spec.line, where, "missing key 'access'")
+    _one_of(ctx, v["access"], ACCESS_KINDS, line, f"{where}.access")
+    _one_of(ctx, v["ws_access"], ACCESS_KINDS, line, f"{where}.ws_access")
+    ctx.check(v["ws"] is None or v["ws"] in versions, line, f"{where}.ws",
+              f"unknown WebSocket version '{v['ws']}'{did_you_mean(str(v['ws']), versions)}")
+    method = ClientMethod(name, **{**v, "endpoints": known(v["endpoints"], ".endpoints"),
+                                   "one_of": known(v["one_of"], ".one_of")})
+    kinds = (method.dynamic is not None) + bool(method.endpoints) + bool(method.one_of) + (method.ws is not None)
+    ctx.check(kinds == 1, line, where, "needs exactly one of endpoints, one_of, dynamic or ws")
     return method
 
 
-_WS_KEYS = ("urls", "protocols", "forbidden_keys", "send_methods", "dumps")
-_PROTOCOL_KEYS = ("version", "request", "subscribe", "channel", "token", "request_token", "channels", "methods")
-
-
-def _websocket(ctx: _Ctx, root: _Map, known: dict[str, Permission]) -> tuple[WebSocket, tuple[Endpoint, ...]]:
-    if "websocket" not in root:
-        return WebSocket(), ()
-    raw = _get(ctx, root, "websocket", _Map, "rules")
-    _check_keys(ctx, raw, _WS_KEYS, "websocket")
-    urls = []
-    for _, item, where in _items(ctx, raw, "urls", "websocket"):
-        _check_keys(ctx, item, ("url", "access", "version", "beta", "legacy"), where)
-        access = _get(ctx, item, "access", str, where)
-        if access not in ACCESS_KINDS:
-            raise ctx.fail(item.line, f"{where}.access", f"expected public or private, got '{access}'")
-        urls.append(WsUrl(_get(ctx, item, "url", str, where).lower(), access, _get(ctx, item, "version", str, where),
-                          _get(ctx, item, "beta", bool, where, required=False, default=False),
-                          _get(ctx, item, "legacy", bool, where, required=False, default=False)))
-    protocols, endpoints = [], []
-    for _, item, where in _items(ctx, raw, "protocols", "websocket"):
-        _check_keys(ctx, item, _PROTOCOL_KEYS, where)
-        version = _get(ctx, item, "version", str, where)
-        names: dict[str, list[str]] = {"channels": [], "methods": []}
-        for group in names:
-            for _, entry, ewhere in _items(ctx, item, group, where):
-                _check_keys(ctx, entry, ("name", "requires_all", "requires_any"), ewhere)
-                name = _get(ctx, entry, "name", str, ewhere)
-                requirement = _requirement(ctx, entry, ewhere, known)
-                private = bool(requirement.mentions)
-                full = f"ws/{version}/{name}"
-                endpoints.append(Endpoint(full, "private" if private else "public", full, None, requirement,
-                                          inferred=private, kind="websocket"))
-                names[group].append(name)
-        paths = {key: _string_list(ctx, item, key, where)
-                 for key in ("request", "subscribe", "channel", "token", "request_token")}
-        protocols.append(WsProtocol(version, paths["request"], paths["subscribe"], paths["channel"], paths["token"],
-                                    paths["request_token"], tuple(names["channels"]), tuple(names["methods"])))
-    seen = set()
-    for endpoint in endpoints:
-        if endpoint.name in seen:
-            raise ctx.fail(raw.line, "websocket.protocols", f"duplicate channel or method '{endpoint.name}'")
-        seen.add(endpoint.name)
-    lists = {key: _string_list(ctx, raw, key, "websocket") for key in ("forbidden_keys", "send_methods", "dumps")}
-    socket = WebSocket(tuple(urls), tuple(protocols), lists["forbidden_keys"], lists["send_methods"], lists["dumps"])
-    return socket, tuple(endpoints)
-
-
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _secrets(ctx: _Ctx, root: _Map, codes: tuple[Code, ...]) -> Secrets:
+def _secrets(ctx: _Ctx, root: Map) -> Secrets:
     if "secrets" not in root:
         return Secrets()
-    raw = _get(ctx, root, "secrets", _Map, "rules")
-    where = "secrets"
-    _check_keys(ctx, raw, ("shapes", "names", "token_names", "module_markers", "lookalike_markers", "env_defaults",
-                           "placeholders", "min_entropy", "known_examples"), where)
-    known_codes = {c.code for c in codes}
+    raw = _get(ctx, root, "secrets", Map, "rules")
+    v = _read(ctx, raw, _SECRETS, "secrets")
     shapes = []
-    for _, item, swhere in _items(ctx, raw, "shapes", where):
-        _check_keys(ctx, item, ("kind", "code", "length", "decoded", "token_only"), swhere)
-        code = _get(ctx, item, "code", str, swhere)
-        if code not in known_codes:
-            raise ctx.fail(item.line, f"{swhere}.code", f"unknown code '{code}'{_did_you_mean(code, known_codes)}")
-        decoded = _get(ctx, item, "decoded", _Seq, swhere)
-        if not decoded or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in decoded):
-            raise ctx.fail(item.line, f"{swhere}.decoded", "expected a list of byte counts")
-        shapes.append(SecretShape(_get(ctx, item, "kind", str, swhere), code, _get(ctx, item, "length", int, swhere),
-                                  tuple(decoded), _get(ctx, item, "token_only", bool, swhere, required=False,
-                                                       default=False)))
-    patterns = {}
+    for _, item, where in _items(ctx, raw, "shapes", "secrets"):
+        s = _read(ctx, item, _SHAPE, where)
+        length = s["length"]
+        lengths = (length, length) if isinstance(length, int) else tuple(length)
+        ctx.check(len(lengths) == 2 and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in lengths),
+                  line_of(item, "length", item.line), f"{where}.length", "expected a length or [shortest, longest]")
+        ctx.check(all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in s["decoded"]), item.line,
+                  f"{where}.decoded", "expected a list of byte counts")
+        shapes.append(SecretShape(s["kind"], lengths, tuple(s["decoded"]), s["token_only"]))  # type: ignore[arg-type]
     for key in ("names", "token_names"):
-        patterns[key] = _get(ctx, raw, key, str, where)
         try:
-            re.compile(patterns[key])
+            re.compile(v[key])
         except re.error as exc:
-            raise ctx.fail(_line_of(raw, key, raw.line), f"{where}.{key}", f"bad regular expression: {exc}") from None
-    entropy = _get(ctx, raw, "min_entropy", (int, float), where, required=False, default=0.0)
-    digests = _string_list(ctx, raw, "known_examples", where)
-    for i, digest in enumerate(digests):
-        if not _SHA256.match(digest):
-            raise ctx.fail(_line_of(raw["known_examples"], i, raw.line), f"{where}.known_examples[{i}]",
-                           "expected a SHA-256 digest in lower-case hex")
-    return Secrets(
-        shapes=tuple(shapes),
-        names=patterns["names"],
-        token_names=patterns["token_names"],
-        module_markers=tuple(m.lower() for m in _string_list(ctx, raw, "module_markers", where)),
-        lookalike_markers=tuple(m.lower() for m in _string_list(ctx, raw, "lookalike_markers", where)),
-        env_defaults=_string_list(ctx, raw, "env_defaults", where),
-        placeholders=tuple(p.lower() for p in _string_list(ctx, raw, "placeholders", where)),
-        min_entropy=float(entropy),
-        known_examples=frozenset(digests),
-    )
+            raise ctx.fail(line_of(raw, key, raw.line), f"secrets.{key}", f"bad regular expression: {exc}") from None
+    for i, digest in enumerate(v["known_examples"]):
+        ctx.check(_SHA256.match(digest), line_of(raw["known_examples"], i, raw.line), f"secrets.known_examples[{i}]",
+                  "expected a SHA-256 digest in lower-case hex")
+    lowered = {key: tuple(m.lower() for m in v[key]) for key in ("name_markers", "module_markers",
+                                                                 "lookalike_markers", "placeholders")}
+    return Secrets(tuple(shapes), v["names"], v["token_names"], env_defaults=v["env_defaults"],
+                   env_mappings=v["env_mappings"], min_entropy=float(v["min_entropy"]),
+                   known_examples=frozenset(v["known_examples"]), **lowered)
 
 
-_TOP_KEYS = ("version", "permissions", "presets", "rest", "endpoints", "websocket", "clients", "secrets", "prefilter",
-             "codes")
+def _prefilter(ctx: _Ctx, root: Map) -> tuple[str, ...]:
+    raw = _get(ctx, root, "prefilter", Map, "rules")
+    words = _read(ctx, raw, {"words": (STRINGS, ())}, "prefilter")["words"]
+    ctx.check(words, raw.line, "prefilter.words", "needs at least one word")
+    return tuple(w.lower() for w in words)
 
 
 def parse_catalog(data: Any, path: Path) -> Catalog:
     """Validate parsed YAML and build the Catalog."""
     ctx = _Ctx(path)
-    if not isinstance(data, _Map):
-        raise CatalogError(f"{path}:1: rules: expected a mapping at the top, got {_describe(data)}")
-    _check_keys(ctx, data, _TOP_KEYS, "rules")
+    ctx.check(isinstance(data, Map), 1, "rules", f"expected a mapping at the top, got {describe(data)}")
+    for key in data:
+        ctx.check(key in _TOP, line_of(data, key, data.line), "rules",
+                  f"unknown key '{key}'{did_you_mean(str(key), _TOP)}")
     version = _get(ctx, data, "version", int, "rules")
-    if version != 1:
-        raise ctx.fail(_line_of(data, "version", 1), "rules.version", f"unsupported version {version}")
-    if isinstance(data.get("codes"), _Map):
-        for item in data["codes"].values():
-            if isinstance(item, _Map):
-                _flatten_texts(item)
+    ctx.check(version == 1, line_of(data, "version", 1), "rules.version", f"unsupported version {version}")
     permissions = _permissions(ctx, data)
     known = {p.id: p for p in permissions}
     presets = _presets(ctx, data, known)
     hosts, paths = _rest(ctx, data)
     endpoints = _endpoints(ctx, data, known, paths)
     socket, ws_endpoints = _websocket(ctx, data, known)
-    clients, client_modules = _clients(ctx, data, {e.name: e for e in (*endpoints, *ws_endpoints)},
-                                       tuple(p.version for p in socket.protocols))
-    codes = _codes(ctx, data)
-    return Catalog(
-        source=str(path),
-        permissions=permissions,
-        presets=presets,
-        endpoints=endpoints,
-        clients=clients,
-        client_modules=client_modules,
-        websocket=socket,
-        ws_endpoints=ws_endpoints,
-        rest_hosts=hosts,
-        rest_paths=tuple(paths.items()),
-        prefilter_words=_prefilter(ctx, data),
-        codes=codes,
-        secrets=_secrets(ctx, data, codes),
-    )
+    clients, modules = _clients(ctx, data, {e.name: e for e in (*endpoints, *ws_endpoints)},
+                                tuple(p.version for p in socket.protocols))
+    return Catalog(str(path), permissions, presets, endpoints, hosts, tuple(paths.items()), _prefilter(ctx, data),
+                   clients, _secrets(ctx, data), socket, ws_endpoints, modules)
 
 
-def shipped_rules_path() -> Path:
-    """rules.yaml inside the installed package, else the source checkout's top level."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "rules.yaml"
-    return packaged if packaged.is_file() else here.parent / "rules.yaml"
-
-
-def load_catalog(path: str | os.PathLike[str] | None = None,
-                 extra: str | os.PathLike[str] | None = None) -> Catalog:
+def load_catalog(path: str | Path | None = None, extra: str | Path | None = None) -> Catalog:
     """Read, validate and build a catalog (the shipped one by default), with a user's extra rules merged over it."""
     target = Path(path) if path is not None else shipped_rules_path()
     return parse_catalog(rules_data(target, extra), target)
 
 
-def rules_data(path: str | os.PathLike[str], extra: str | os.PathLike[str] | None = None) -> Any:
-    """The rules file read as YAML, with a user's extra rules merged over it (not yet validated)."""
-    data = read_yaml(Path(path))
-    if extra is not None:
-        more = read_yaml(Path(extra))
-        if not isinstance(more, _Map):
-            raise CatalogError(f"{extra}:1: rules: expected a mapping at the top, got {_describe(more)}")
-        if isinstance(data, _Map):
-            data = merge_rules(data, more)
-    return data
-
-
-_KEYS = ("id", "name")  # what identifies an item of a list, for merging
-
-
-def merge_rules(base: Any, extra: Any) -> Any:
-    """A user's rules over the shipped ones: mappings merge, items with the same id or name
-    merge, other list items are added, plain values are replaced."""
-    if isinstance(base, _Map) and isinstance(extra, _Map):
-        out = _Map(base)
-        out.line, out.key_lines = base.line, dict(base.key_lines)
-        for key, value in extra.items():
-            out[key] = merge_rules(base[key], value) if key in base else value
-            out.key_lines[key] = extra.key_lines.get(key, extra.line)
-        return out
-    if isinstance(base, _Seq) and isinstance(extra, _Seq):
-        items = list(zip(base, base.item_lines)) + list(zip(extra, extra.item_lines))
-        key = next((k for k in _KEYS if all(isinstance(i, _Map) and k in i for i, _ in items)), None)
-        merged: dict[Any, tuple[Any, int]] = {}
-        for item, line in items:
-            ident = item[key] if key is not None else (repr(item) if not isinstance(item, (_Map, _Seq)) else id(item))
-            merged[ident] = (merge_rules(merged[ident][0], item), line) if ident in merged else (item, line)
-        out_seq = _Seq(v for v, _ in merged.values())
-        out_seq.line, out_seq.item_lines = base.line, [line for _, line in merged.values()]
-        return out_seq
-    return extra
-
-
 _CACHE: dict[tuple[str, str | None], Catalog] = {}
-CACHE_FORMAT = "json-1"
-MAX_CACHE_BYTES = 4 * MAX_RULES_BYTES
 
 
 def default_catalog(extra: str | None = None) -> Catalog:
     """The shipped catalog (with a user's extra rules), loaded once per process.
 
     Reading YAML costs more than the rest of a small flake8 run, so the parsed rules are
-    kept as JSON beside this package's own bytecode, keyed by the rules files' contents
-    and the package's version. It is trusted no more than the package it sits in, and
-    less: plain JSON (nothing in it can run code), validated on every load exactly as
-    the YAML is, rebuilt from the YAML when anything is wrong. Nothing is read from a
-    cache directory that other programs or other branches' CI runs share.
+    kept as JSON beside this package's own bytecode (rulesfile.py), keyed by the rules
+    files' contents and the package's version, and validated on every load exactly as
+    the YAML is; anything wrong with it and it is rebuilt from the YAML.
     """
     key = (str(shipped_rules_path()), extra)
     if key not in _CACHE:
@@ -1032,99 +724,21 @@ def default_catalog(extra: str | None = None) -> Catalog:
 
 
 def _cached(path: str, extra: str | None) -> Catalog:
-    import hashlib
+    from flake8_kraken import __version__, rulesfile
 
-    from flake8_kraken import __version__
-
-    try:
-        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}".encode())
-        for source in (path, extra):
-            if source is not None:
-                digest.update(Path(source).read_bytes())
-    except OSError:
+    key = rulesfile.cache_key(path, extra, __version__)
+    if key is None:
         return load_catalog(path, extra)  # the loader reports the unreadable file
-    key = digest.hexdigest()
-    # One file per rules location, replaced when the rules change, so old versions do not pile up.
-    slot = hashlib.sha256(os.path.abspath(extra).encode()).hexdigest()[:16] if extra else "shipped"
-    store = cache_dir() / f"rules-{slot}.json"
-    data = _read_cache(store, key)
+    store = rulesfile.cache_store(extra)
+    data = rulesfile.read_cache(store, key)
     if data is not None:
         try:
             return parse_catalog(data, Path(path))
         except CatalogError:
             pass  # not what this version wrote: rebuild it
     data = rules_data(path, extra)
-    text = _as_json({"key": key, "rules": data})  # before validation, which rewrites parts of the data
+    text = rulesfile.as_json({"key": key, "rules": data})
     catalog = parse_catalog(data, Path(path))
     if text is not None:
-        _write_cache(store, text)
+        rulesfile.write_cache(store, text)
     return catalog
-
-
-def _read_cache(store: Path, key: str) -> Any:
-    """The cached rules for `key` as _Map/_Seq, or None unless the file is a regular file of plain JSON."""
-    import json
-    import stat
-
-    try:
-        fd = os.open(store, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            stored = json.loads(handle.read())
-        return _from_plain(stored["rules"]) if stored.get("key") == key else None
-    except Exception:  # noqa: BLE001 - any unreadable cache (bad JSON, too deep, ...) is rebuilt
-        return None
-    finally:
-        os.close(fd)
-
-
-def _as_json(data: Any) -> str | None:
-    """Data as JSON text, or None when JSON cannot hold it exactly (a date, a key that is not a string)."""
-    import json
-
-    try:
-        text = json.dumps(data, separators=(",", ":"))
-        return text if json.loads(text) == data else None
-    except (ValueError, TypeError, RecursionError):
-        return None
-
-
-def _write_cache(store: Path, text: str) -> None:
-    """Keep the parsed rules as JSON, as Python keeps bytecode (and not when it is told not to)."""
-    import sys
-
-    if sys.dont_write_bytecode:
-        return
-    tmp = store.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, store)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
-def _from_plain(value: Any) -> Any:
-    """JSON values as the validator expects them (_Map, _Seq), without line numbers."""
-    if isinstance(value, dict):
-        out = _Map((k, _from_plain(v)) for k, v in value.items())
-        out.key_lines = {}
-        return out
-    if isinstance(value, list):
-        seq = _Seq(_from_plain(v) for v in value)
-        seq.item_lines = []
-        return seq
-    return value
-
-
-def cache_dir() -> Path:
-    """Where the parsed rules are kept: this package's own bytecode directory."""
-    return Path(__file__).resolve().parent / "__pycache__"

@@ -9,11 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import tokenize
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from flake8_kraken import __version__
 from flake8_kraken.redact import RedactedError, redact
@@ -118,7 +117,7 @@ def _init(rules: str | None, permissions: str, withdraw: str) -> None:
 
 
 def check_file(path: str) -> Any:
-    """One file: its calls, its declared key and its messages (what flake8 would print)."""
+    """One file: its calls, its declared key, every message the rules give and the text of their lines."""
     from flake8_kraken.engine import analyse
     from flake8_kraken.findings import FileResult
     from flake8_kraken.policy import checked_file, normal_path
@@ -129,29 +128,37 @@ def check_file(path: str) -> Any:
     try:
         source = read_source(path)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return Checked(FileResult(shown, skipped=f"cannot read the file ({type(exc).__name__})"))
+        return Checked(FileResult(shown, skipped=f"cannot read the file ({type(exc).__name__})")), {}
     lines = source.splitlines(keepends=True)
     result = analyse(source, shown, catalog)
     key, found = checked_file(result, lines, catalog, policy)
-    visible = tuple(m for m in found if not _silenced(m, lines))
-    return Checked(result, key, visible, policy.may_withdraw(normal_path(shown)))
+    texts = {m.line: lines[m.line - 1] for m in found if 0 < m.line <= len(lines)}
+    return Checked(result, key, tuple(found), policy.may_withdraw(normal_path(shown))), texts
 
 
-_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.I)
+def verdict(options: Any) -> Callable[[str, Any, str], bool]:
+    """Whether flake8 would show a message: its own decision engine and style guide (select,
+    ignore, extend-select, extend-ignore, per-file-ignores, `# noqa`), never a copy of them."""
+    from flake8.formatting.base import BaseFormatter
+    from flake8.style_guide import StyleGuideManager
 
+    class Quiet(BaseFormatter):  # type: ignore[misc]
+        def handle(self, error: Any) -> None:
+            pass
 
-def _silenced(message: Any, lines: list[str]) -> bool:
-    """flake8's `# noqa` and `# noqa: KRK202` on the message's line."""
-    text = lines[message.line - 1] if 0 < message.line <= len(lines) else ""
-    match = _NOQA.search(text)
-    if match is None:
-        return False
-    codes = match.group("codes")
-    code = message.text.split(" ", 1)[0]
-    return codes is None or any(code.startswith(c) for c in re.split(r"[,\s]+", codes.upper()) if c)
+    guide = StyleGuideManager(options, Quiet(options))
+
+    def shown(path: str, message: Any, line_text: str) -> bool:
+        code, _, text = message.text.partition(" ")
+        return bool(guide.handle_error(code, path, message.line, message.col, text, line_text))
+
+    return shown
 
 
 def check_all(files: list[str], options: Any, jobs: int) -> list[Any]:
+    """Every file checked (in parallel with jobs > 1), keeping the messages flake8 would show."""
+    from dataclasses import replace
+
     settings = (getattr(options, "kraken_rules", None) or None, getattr(options, "kraken_permissions", ""),
                 getattr(options, "kraken_withdraw_paths", ""))
     _init(*settings)
@@ -160,18 +167,20 @@ def check_all(files: list[str], options: Any, jobs: int) -> list[Any]:
         import multiprocessing
 
         with multiprocessing.Pool(jobs, initializer=_init, initargs=settings) as pool:
-            checked = []
+            found = []
             for i, item in enumerate(pool.imap(check_file, files, chunksize=8), start=1):
-                checked.append(item)
+                found.append(item)
                 _progress(progress, i, len(files))
     else:
-        checked = []
+        found = []
         for i, path in enumerate(files, start=1):
-            checked.append(check_file(path))
+            found.append(check_file(path))
             _progress(progress, i, len(files))
     if progress:
         sys.stderr.write("\n")
-    return checked
+    shown = verdict(options)
+    return [replace(item, messages=tuple(m for m in item.messages if shown(path, m, texts.get(m.line, ""))))
+            for path, (item, texts) in zip(files, found)]
 
 
 def _progress(show: bool, done: int, total: int) -> None:
@@ -193,7 +202,7 @@ def run_permissions(args: argparse.Namespace) -> int:
     checked = check_all(files, options, args.jobs)
     catalog = _SETTINGS["catalog"]
     if args.explain is not None and catalog.grant(args.explain) is None:
-        from flake8_kraken.policy import did_you_mean
+        from flake8_kraken.catalog import did_you_mean
 
         ids = [p.id for p in catalog.permissions]
         raise UsageError(f"flake8-kraken: --explain: unknown permission '{args.explain}'"
@@ -206,13 +215,13 @@ def run_permissions(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         sys.stdout.write(render_markdown(report))
     elif args.format == "sarif":
-        sys.stdout.write(_sarif(checked, catalog, files))
+        sys.stdout.write(_sarif(checked))
     else:
         sys.stdout.write(render_text(report, catalog, args.explain))
     return 1 if args.check and failed_check(report) else 0
 
 
-def _sarif(checked: list[Any], catalog: Any, files: list[str]) -> str:
+def _sarif(checked: list[Any]) -> str:
     from flake8_kraken.policy import normal_path
     from flake8_kraken.sarif import Finding, build_sarif, dumps
 
@@ -221,11 +230,9 @@ def _sarif(checked: list[Any], catalog: Any, files: list[str]) -> str:
         lines = _lines(item.path)
         for message in item.messages:
             code, _, text = message.text.partition(" ")
-            if code == "KRK901":
-                continue  # informational, off by default in flake8 too
             line_text = lines[message.line - 1] if 0 < message.line <= len(lines) else ""
             findings.append(Finding(normal_path(item.path), message.line, message.col, code, text, line_text))
-    return dumps(build_sarif(findings, catalog))
+    return dumps(build_sarif(findings))
 
 
 def _lines(path: str) -> list[str]:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from flake8_kraken.catalog import Catalog
-from flake8_kraken.findings import SYNTAX_ERROR, TOO_MUCH_WORK, FileResult, Problem, Sink
+from flake8_kraken.findings import SYNTAX_ERROR, TOO_MUCH_WORK, Credential, FileResult, Sink
 from flake8_kraken.prefilter import make_screen
 
 
@@ -40,7 +40,7 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
         if here is None or not _imports_kraken(here, source, tree):
             return FileResult(path)
     if len(source) > MAX_BYTES:
-        return FileResult(path, skipped=TOO_LARGE, problems=_scan_tokens(source, catalog))
+        return FileResult(path, skipped=TOO_LARGE, credentials=_scan_tokens(source, catalog))
     try:
         if tree is None:
             tree = _parse(source)
@@ -60,7 +60,7 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
         result = FileResult(path, skipped=f"internal error ({type(exc).__name__})")
     if result.skipped is None:
         return result
-    return replace(result, problems=_scan_tokens(source, catalog))
+    return replace(result, credentials=_scan_tokens(source, catalog))
 
 
 @contextmanager
@@ -140,7 +140,7 @@ def _deeper_than(tree: ast.AST, limit: int) -> bool:
     return False
 
 
-def _scan_tokens(source: str, catalog: Catalog) -> tuple[Problem, ...]:
+def _scan_tokens(source: str, catalog: Catalog) -> tuple[Credential, ...]:
     """The credential scan still runs on a file the walk could not read."""
     from flake8_kraken.detect.secrets import scan_tokens
 

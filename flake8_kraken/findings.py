@@ -1,12 +1,13 @@
-"""What the detectors produce: calls, problems and unresolved places.
+"""What the detectors produce: facts about the code, never a verdict.
 
-Detectors describe what the code does (a Call) or what is wrong with it (a
-Problem); only policy.py decides which of those become flake8 messages.
+A Call is a use of an endpoint or channel; a Credential a literal used as one; the
+other facts say what a call or a message does that the rules (rules/) may object to.
+Only the rules turn facts, under the path's policy, into flake8 messages.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 from flake8_kraken.catalog import Requirement
 
@@ -22,16 +23,48 @@ class Call:
     kind: str = "rest"
     via: str = ""
     moves_funds: bool = False
+    public_address: bool = False  # a WebSocket message sent (only) on a public address
+    has_token: bool = True  # a WebSocket message that carries a token, or whose client adds one
 
 
 @dataclass(frozen=True, order=True)
-class Problem:
-    """A finding that is not about permissions: its code and message fields."""
+class Credential:
+    """A literal used as a Kraken credential: its kind (a shape in rules.yaml) and what may be shown of it."""
 
     line: int
     col: int
-    code: str
-    fields: tuple[tuple[str, str], ...] = ()
+    kind: str
+    shown: str
+
+
+@dataclass(frozen=True, order=True)
+class UnknownName:
+    """An endpoint, channel or request name the catalog does not know, and the closest one it does."""
+
+    line: int
+    col: int
+    name: str
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True, order=True)
+class WrongSide:
+    """A call that reaches an endpoint only the other way (a private one as public, or the reverse)."""
+
+    line: int
+    col: int
+    endpoint: str
+    access: str  # the endpoint's own side
+    used: str  # the path it was called as
+
+
+@dataclass(frozen=True, order=True)
+class KeySent:
+    """A WebSocket message that carries the API key or secret: what it carries."""
+
+    line: int
+    col: int
+    what: str
 
 
 @dataclass(frozen=True, order=True)
@@ -43,14 +76,20 @@ class Unresolved:
     reason: str
 
 
+Fact = Union[Call, Credential, UnknownName, WrongSide, KeySent, Unresolved]
+
+
 @dataclass(frozen=True)
 class FileResult:
     """Everything the engine learned about one file."""
 
     path: str
     calls: tuple[Call, ...] = ()
-    problems: tuple[Problem, ...] = ()
     unresolved: tuple[Unresolved, ...] = ()
+    credentials: tuple[Credential, ...] = ()
+    unknown: tuple[UnknownName, ...] = ()
+    wrong_side: tuple[WrongSide, ...] = ()
+    keys_sent: tuple[KeySent, ...] = ()
     skipped: str | None = None  # why the analysis could not run (KRK000)
 
 
@@ -68,12 +107,12 @@ TOO_MUCH_WORK = "the module needs more work to follow than one file is given; wh
 class Sink:
     """Where detectors put what they find while walking one file.
 
-    Items are kept with their node; positions are computed once at the end, for
-    the reported nodes only (see positions.py).
+    Facts are kept with their node; positions are computed once at the end, for the
+    reported nodes only (see positions.py).
     """
 
     def __init__(self) -> None:
-        self.pending: list[tuple[Any, Callable[[int, int], Call | Problem | Unresolved]]] = []
+        self.pending: list[tuple[Any, Callable[[int, int], Fact]]] = []
         self._calls: set[tuple[int, str]] = set()
 
     def call(self, node: Any, endpoint: str, requirement: Requirement, **extra: Any) -> None:
@@ -83,12 +122,12 @@ class Sink:
         self._calls.add((id(node), endpoint))
         self.pending.append((node, lambda line, col: Call(line, col, endpoint, requirement, **extra)))
 
-    def problem(self, node: Any, code: str, **fields: str) -> None:
-        items = tuple(fields.items())
-        self.pending.append((node, lambda line, col: Problem(line, col, code, items)))
+    def fact(self, node: Any, kind: Callable[..., Fact], *fields: Any) -> None:
+        """A fact of `kind` (Credential, UnknownName, ...) at `node`, with its fields after the position."""
+        self.pending.append((node, lambda line, col: kind(line, col, *fields)))
 
     def unresolved(self, node: Any, reason: str) -> None:
-        self.pending.append((node, lambda line, col: Unresolved(line, col, reason)))
+        self.fact(node, Unresolved, reason)
 
     @property
     def nodes(self) -> list[Any]:
@@ -96,9 +135,9 @@ class Sink:
 
     def result(self, path: str, starts: dict[int, Position]) -> FileResult:
         built = [make(*starts.get(id(node), (1, 0))) for node, make in self.pending]
-        return FileResult(
-            path=path,
-            calls=tuple(sorted({b for b in built if isinstance(b, Call)})),
-            problems=tuple(sorted({b for b in built if isinstance(b, Problem)})),
-            unresolved=tuple(sorted({b for b in built if isinstance(b, Unresolved)})),
-        )
+
+        def of(kind: type) -> tuple[Any, ...]:
+            return tuple(sorted({b for b in built if type(b) is kind}))
+
+        return FileResult(path, of(Call), of(Unresolved), of(Credential), of(UnknownName), of(WrongSide),
+                          of(KeySent))

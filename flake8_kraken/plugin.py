@@ -6,8 +6,6 @@ from typing import Any, ClassVar, Iterator
 
 from flake8_kraken import __version__
 
-OFF_BY_DEFAULT = ("KRK901",)
-
 
 class KrakenChecker:
     """flake8 entry point `KRK`: runs the engine on one file.
@@ -29,6 +27,8 @@ class KrakenChecker:
 
     @classmethod
     def add_options(cls, parser: Any) -> None:
+        from flake8_kraken.rules import OFF_BY_DEFAULT
+
         parser.extend_default_ignore(list(OFF_BY_DEFAULT))
         parser.add_option(
             "--kraken-permissions", parse_from_config=True, default="",

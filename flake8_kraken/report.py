@@ -12,7 +12,9 @@ from typing import Any, Iterable
 
 from flake8_kraken.catalog import Catalog, Requirement
 from flake8_kraken.findings import Call, FileResult
-from flake8_kraken.policy import DeclaredKey, Message, withdraw_reason
+from flake8_kraken.policy import DeclaredKey
+from flake8_kraken.rules import krk201, krk202
+from flake8_kraken.rules.base import Message
 from flake8_kraken.privilege import least_privilege, smallest_preset
 
 REPORT_VERSION = 1
@@ -77,13 +79,15 @@ def component_of(checked: Checked) -> tuple[str, DeclaredKey | None]:
     return package_of(checked.path), None
 
 
-def fitted(requirements: list[Requirement], granted: frozenset[str], catalog: Catalog) -> tuple[set[str], set[str]]:
+def fitted(requirements: list[Requirement], granted: frozenset[str], catalog: Catalog,
+           flagged: list[Requirement] | None = None) -> tuple[set[str], set[str]]:
     """(excess, missing) of a declared key: what it grants beyond its own least-privilege
-    subset that still meets every call it can meet, and what it lacks for the others."""
+    subset that still meets every call it can meet, and what it lacks for the others
+    (`flagged`: only for these, the calls whose KRK201 flake8 would show)."""
     meetable = [r for r in requirements if r.satisfied_by(granted)]
     within = [Requirement(r.all_of, tuple(p for p in r.any_of if p in granted)) for r in meetable]
     used = set(least_privilege(within, catalog))
-    unmet = [r for r in requirements if not r.satisfied_by(granted)]
+    unmet = [r for r in (requirements if flagged is None else flagged) if not r.satisfied_by(granted)]
     missing = set(least_privilege(unmet, catalog)) - granted if unmet else set()
     return granted - used, missing
 
@@ -98,7 +102,10 @@ def _component_json(name: str, members: list[Checked], key: DeclaredKey | None, 
     requirements = [c.requirement for _, c in calls]
     permissions = least_privilege(requirements, catalog)
     declared = key.grants if key is not None else None
-    excess, missing = fitted(requirements, declared, catalog) if declared is not None else (set(), set())
+    # What flake8 shows decides what --check counts: a silenced finding (noqa, per-file-ignores) is not one.
+    shown = {(m.path, msg.line, msg.col, msg.code) for m in members for msg in m.messages}
+    flagged = [c.requirement for path, c in calls if (path, c.line, c.col, krk201.RULE.code) in shown]
+    excess, missing = fitted(requirements, declared, catalog, flagged) if declared is not None else (set(), set())
     order = {p.id: p.order for p in catalog.permissions}
     return {
         "name": name,
@@ -109,8 +116,7 @@ def _component_json(name: str, members: list[Checked], key: DeclaredKey | None, 
         "excess": sorted(excess, key=order.__getitem__),
         "missing": sorted(missing, key=order.__getitem__),
         "needed_by": _needed_by(calls, permissions),
-        "withdrawals": [f"{m.path}:{c.line}" for m in members if not m.may_withdraw
-                        for c in m.result.calls if withdraw_reason(c)],
+        "withdrawals": [f"{path}:{c.line}" for path, c in calls if (path, c.line, c.col, krk202.RULE.code) in shown],
     }
 
 
@@ -149,7 +155,7 @@ def emit_config(report: dict[str, Any], catalog: Catalog) -> str:
         glob = _glob(component)
         perms = component["permissions"]
         lines.append(f"    {glob}: {exact.get(frozenset(perms)) or ', '.join(perms)}")
-        if component["withdrawals"] or any(p == "withdraw" for p in perms):
+        if component["withdrawals"] or catalog.withdraw_permissions.intersection(perms):
             withdraw.append(glob)
     if withdraw:
         lines.append("kraken-withdraw-paths =")

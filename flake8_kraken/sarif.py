@@ -1,4 +1,4 @@
-"""SARIF 2.1.0 for code scanning: one result per finding, rules from rules.yaml.
+"""SARIF 2.1.0 for code scanning: one result per finding, rules from the rule units (rules/).
 
 Paths are relative, fingerprints are stable (a hash of path, code, message and the
 line's text, never the text itself), and no code snippet is included, so a secret on
@@ -12,10 +12,8 @@ import json
 from typing import Any, Iterable, NamedTuple
 
 from flake8_kraken import __version__
-from flake8_kraken.catalog import Catalog
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVELS = {"KRK0": "note", "KRK9": "note"}  # everything else is a warning
 
 
 class Finding(NamedTuple):
@@ -32,25 +30,27 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def build_sarif(findings: Iterable[Finding], catalog: Catalog) -> dict[str, Any]:
+def build_sarif(findings: Iterable[Finding]) -> dict[str, Any]:
+    from flake8_kraken.rules import BY_CODE, RULES
+
     ordered = sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code, f.text))
     rules = [
         {
-            "id": code.code,
-            "name": code.code,
-            "shortDescription": {"text": code.summary},
-            "fullDescription": {"text": code.help},
-            "help": {"text": code.help},
-            "defaultConfiguration": {"level": _level(code.code)},
+            "id": rule.code,
+            "name": rule.code,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": _prose(rule.why)},
+            "help": {"text": f"{_prose(rule.why)} {_prose(rule.fix)}"},
+            "defaultConfiguration": {"level": rule.level},
         }
-        for code in catalog.codes
+        for rule in RULES
     ]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = [
         {
             "ruleId": f.code,
             "ruleIndex": index.get(f.code, 0),
-            "level": _level(f.code),
+            "level": BY_CODE[f.code].level if f.code in BY_CODE else "warning",
             "message": {"text": f.text},
             "locations": [{
                 "physicalLocation": {
@@ -82,8 +82,9 @@ def dumps(sarif: dict[str, Any]) -> str:
     return json.dumps(sarif, indent=2) + "\n"
 
 
-def _level(code: str) -> str:
-    return LEVELS.get(code[:4], "warning")
+def _prose(text: str) -> str:
+    """A rule's text on one line, as SARIF viewers show it."""
+    return " ".join(text.split())
 
 
 try:
@@ -108,14 +109,7 @@ class SarifFormatter(BaseFormatter):  # type: ignore[misc,valid-type]
                                      error.code, error.text, line_text or ""))
 
     def stop(self) -> None:
-        from flake8_kraken.plugin import KrakenChecker
-
-        catalog = KrakenChecker.catalog
-        if catalog is None:
-            from flake8_kraken.catalog import default_catalog
-
-            catalog = default_catalog()
-        self.write(None, dumps(build_sarif(self.findings, catalog)).rstrip("\n"))
+        self.write(None, dumps(build_sarif(self.findings)).rstrip("\n"))
         super().stop()
 
     def show_statistics(self, statistics: Any) -> None:

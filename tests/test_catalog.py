@@ -50,9 +50,10 @@ def test_presets_match_krakens_use_case_table() -> None:
     assert {p.id: frozenset(p.permissions) for p in CATALOG.presets} == kraken.PRESETS
 
 
-def test_every_code_has_summary_message_and_help() -> None:
-    for code in CATALOG.codes:
-        assert code.summary and code.message and code.help, code.code
+def test_withdrawing_permission_and_keepalive_requests() -> None:
+    assert CATALOG.withdraw_permissions == {kraken.FW}
+    assert all(protocol.keepalive == ("ping",) for protocol in CATALOG.websocket.protocols)
+    assert CATALOG.websocket.token_endpoint == "GetWebSocketsToken"
 
 
 # --- broken rules files ------------------------------------------------------------------

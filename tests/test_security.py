@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pytest
 
 from conftest import command
-from flake8_kraken import catalog as catalog_module
+from flake8_kraken import rulesfile
 from flake8_kraken import cli
 from flake8_kraken.catalog import CatalogError, parse_catalog, read_yaml, shipped_rules_path
 from flake8_kraken.redact import looks_secret, redact
@@ -237,7 +237,7 @@ class _Explode:
 @pytest.fixture
 def cache_slot() -> Iterator[Path]:
     """The shipped catalog's cache file, put back as it was afterwards."""
-    store = catalog_module.cache_dir() / "rules-shipped.json"
+    store = rulesfile.cache_dir() / "rules-shipped.json"
     before = store.read_bytes() if store.exists() else None
     yield store
     if before is None:

@@ -1,4 +1,4 @@
-"""Detectors: LibCST visitors that turn code into Calls, Problems and Unresolved places.
+"""Detectors: read the model of a module and state facts (calls, credentials, unresolved places).
 
-Every detector is a BatchableCSTVisitor so that a file is walked once for all of them.
+They never decide what is wrong: the rules (rules/) do, under the path's policy.
 """

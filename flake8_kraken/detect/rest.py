@@ -1,15 +1,16 @@
 """Kraken REST paths spelled in strings ("/0/private/AddOrder", ".../0/public/Ticker"),
-and the Reporter that turns an endpoint name or a path into calls and problems."""
+and the Reporter that turns an endpoint name or a path into facts."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
 from flake8_kraken.catalog import Catalog, Endpoint, Requirement
 from flake8_kraken.detect.summaries import Pending
-from flake8_kraken.findings import RUNTIME_NAME, Sink
+from flake8_kraken.findings import RUNTIME_NAME, Sink, UnknownName, WrongSide
 from flake8_kraken.model.evaluate import Model, callee_of
 from flake8_kraken.model.scopes import Scope
 from flake8_kraken.model.values import Func, Str, is_unknown, marker, marker_at, markers_in
@@ -80,7 +81,7 @@ class PathMatcher:
 
 
 class Reporter:
-    """Turns an endpoint name or a path text into calls, problems or unresolved places."""
+    """Turns an endpoint name or a path text into calls, unknown names or unresolved places."""
 
     def __init__(self, catalog: Catalog, matcher: PathMatcher, sink: Sink) -> None:
         self.catalog = catalog
@@ -100,9 +101,7 @@ class Reporter:
         """Report a call to the endpoint called `name`, reached the `access` way (None: either)."""
         endpoint = self.catalog.endpoint(name)
         if endpoint is None:
-            suggestion = self.catalog.suggest_endpoint(name)
-            hint = self.catalog.code("KRK203").text("hint").format(suggestion=suggestion) if suggestion else ""
-            self.sink.problem(node, "KRK203", name=name, hint=hint)
+            self.sink.fact(node, UnknownName, name, self.catalog.suggest_endpoint(name))
             return
         self.endpoint(node, endpoint, access, via)
 
@@ -124,19 +123,19 @@ class Reporter:
         self.sink.call(node, "|".join(names), Requirement(any_of=needs), via=via,
                        moves_funds=any(e.moves_funds for e in endpoints))
 
-    def endpoint(self, node: cst.CSTNode, endpoint: Endpoint, access: str | None, via: str) -> None:
+    def endpoint(self, node: cst.CSTNode, endpoint: Endpoint, access: str | None, via: str, **facts: Any) -> None:
         if access is not None:
             self._ways.setdefault((id(node), endpoint.name), (node, endpoint, set()))[2].add(access)
         self.sink.call(node, endpoint.name, endpoint.requirement, kind=endpoint.kind, via=via,
-                       moves_funds=endpoint.moves_funds)
+                       moves_funds=endpoint.moves_funds, **facts)
 
     def finish(self) -> None:
-        """KRK204 where a call reaches an endpoint the wrong way only. A place that reaches it both
-        ways (a helper choosing public or private by an argument) is no mismatch the code shows."""
+        """Where a call reaches an endpoint the wrong way only. A place that reaches it both ways
+        (a helper choosing public or private by an argument) is no mismatch the code shows."""
         for node, endpoint, ways in self._ways.values():
             if endpoint.access not in ways:
                 used = self.catalog.path_template(sorted(ways)[0]).format(name=endpoint.name)
-                self.sink.problem(node, "KRK204", endpoint=endpoint.name, access=endpoint.access, used=used)
+                self.sink.fact(node, WrongSide, endpoint.name, endpoint.access, used)
 
 
 def _single_options(requirement: Requirement) -> frozenset[str] | None:

@@ -26,7 +26,7 @@ from typing import Any, Iterator
 import libcst as cst
 
 from flake8_kraken.catalog import Catalog, SecretShape, Secrets
-from flake8_kraken.findings import Problem, Sink
+from flake8_kraken.findings import Credential, Sink
 from flake8_kraken.model.scopes import dotted, is_string_expression
 from flake8_kraken.model.text import literal_text
 from flake8_kraken.model.values import Lib
@@ -75,7 +75,9 @@ class Classifier:
     def shape(self, value: str) -> SecretShape | None:
         """The credential shape `value` has, unless it is a placeholder or an example."""
         for shape in self.secrets.shapes:
-            if len(value) == shape.length and _BASE64.match(value) and self._decoded_size(value) in shape.decoded:
+            shortest, longest = shape.lengths
+            if shortest <= len(value) <= longest and _BASE64.match(value) and (
+                    not shape.decoded or self._decoded_size(value) in shape.decoded):
                 return None if self._not_a_secret(value) else shape
         return None
 
@@ -105,7 +107,11 @@ class Classifier:
     def name_gives_context(self, name: str, context: Context) -> bool:
         if not self.is_credential_name(name):
             return False
-        return context.kraken or ("kraken" in name.lower() and not context.lookalike)
+        return context.kraken or (self.says_kraken(name) and not context.lookalike)
+
+    def says_kraken(self, name: str) -> bool:
+        """A name with a word in it that says the value is Kraken's (KRAKEN_API_SECRET)."""
+        return any(marker in name.lower() for marker in self.secrets.name_markers)
 
     def finding(self, value: str, name: str | None, context: Context) -> SecretShape | None:
         """The shape to report for `value` bound to `name` (None name: a client's credential argument)."""
@@ -158,17 +164,29 @@ class SecretDetector(cst.BatchableCSTVisitor):
         self.env_defaults = frozenset(catalog.secrets.env_defaults)
         self.constructors: list[cst.Call] = []
         self.seen: set[int] = set()
+        self.kraken_dicts: set[int] = set()  # dicts bound to a name that says Kraken: their keys are context
+        self.dicts: list[cst.Dict] = []
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            self._check(node.value, target_name(target.target))
+            name = target_name(target.target)
+            self._check(node.value, name)
+            if isinstance(node.value, cst.Dict) and name and self.classifier.says_kraken(name):
+                self.kraken_dicts.add(id(node.value))
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        self.dicts.append(node)
+
+    def leave_Dict(self, original_node: cst.Dict) -> None:
+        self.dicts.pop()
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._check(node.value, target_name(node.target))
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
-        self._check(node.value, literal_value(node.key))
+        kraken = bool(self.dicts) and id(self.dicts[-1]) in self.kraken_dicts
+        self._check(node.value, literal_value(node.key), kraken=kraken)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
@@ -198,18 +216,21 @@ class SecretDetector(cst.BatchableCSTVisitor):
                 for value in positional[: len(client.credentials)]:
                     self._check(value, None, credential=True)
 
-    def _check(self, node: cst.BaseExpression, name: str | None, *, credential: bool = False) -> None:
-        """Report `node` if it is a credential: under `name`, or as a client's `credential` argument."""
+    def _check(self, node: cst.BaseExpression, name: str | None, *, credential: bool = False,
+               kraken: bool = False) -> None:
+        """Report `node` if it is a credential: under `name`, or as a client's `credential` argument
+        (`kraken`: the name sits in a dict whose own name says Kraken)."""
         if id(node) in self.seen or not (name or credential):
             return
         value = literal_value(node)
-        shape = self.classifier.finding(value, None if credential else name, self.context) if value else None
+        context = Context(True, False) if kraken else self.context
+        shape = self.classifier.finding(value, None if credential else name, context) if value else None
         if shape is not None and value is not None:
             self.seen.add(id(node))
-            self.sink.problem(node, shape.code, shown=shown(value))
+            self.sink.fact(node, Credential, shape.kind, shown(value))
 
 
-def scan_tokens(source: str, catalog: Catalog) -> tuple[Problem, ...]:
+def scan_tokens(source: str, catalog: Catalog) -> tuple[Credential, ...]:
     """The credential scan on string tokens alone, for files LibCST cannot read.
 
     Context is the name before `=` or `:` (an assignment, keyword or dict entry).
@@ -220,7 +241,7 @@ def scan_tokens(source: str, catalog: Catalog) -> tuple[Problem, ...]:
     for name, value, (line, col) in _named_strings(source):
         shape = classifier.finding(value, name, context)
         if shape is not None:
-            found.append(Problem(line, col, shape.code, (("shown", shown(value)),)))
+            found.append(Credential(line, col, shape.kind, shown(value)))
     return tuple(found)
 
 

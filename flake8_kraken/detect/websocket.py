@@ -22,12 +22,12 @@ from typing import Any, Iterator, Union
 
 import libcst as cst
 
-from flake8_kraken.catalog import Catalog, WsProtocol, WsUrl
+from flake8_kraken.catalog import Catalog, Secrets, WsProtocol, WsUrl
 from flake8_kraken.detect.clients import WsCall
 from flake8_kraken.detect.rest import Reporter
 from flake8_kraken.detect.secrets import Classifier, literal_value, target_name
 from flake8_kraken.detect.summaries import Pending
-from flake8_kraken.findings import RUNTIME_NAME
+from flake8_kraken.findings import RUNTIME_NAME, KeySent
 from flake8_kraken.model.evaluate import Model, argument
 from flake8_kraken.model.scopes import Scope, dotted
 from flake8_kraken.model.values import HOLE, Client, Func, Literal, Socket, Str, Values, marker, marker_at, markers_in
@@ -361,7 +361,7 @@ class WebSocketMessages:
 
     def report_name(self, node: cst.CSTNode, version: str, name: str, flags: tuple[bool, bool, bool],
                     via: str) -> None:
-        """One channel or request: the call, and KRK301 / KRK302 when it is private."""
+        """One channel or request: the call, the address it goes to, whether it has a token."""
         injected, on_public, has_token = flags
         protocol = next(p for p in self.socket.protocols if p.version == version)
         full = protocol.endpoint(name)
@@ -369,15 +369,9 @@ class WebSocketMessages:
         if endpoint is None:
             self.reporter.name(node, full, None, via)  # KRK203 with a did-you-mean
             return
-        if endpoint.name.endswith("/ping"):
-            return
-        self.reporter.endpoint(node, endpoint, None, via)
-        if endpoint.access != "private":
-            return
-        if on_public:
-            self.reporter.sink.problem(node, "KRK301", endpoint=endpoint.name)
-        if not injected and not has_token:
-            self.reporter.sink.problem(node, "KRK302", endpoint=endpoint.name)
+        if name in protocol.keepalive:
+            return  # a ping: no permission, nothing to say about a key
+        self.reporter.endpoint(node, endpoint, None, via, public_address=on_public, has_token=injected or has_token)
 
     def finish(self, pending: Pending, node: cst.CSTNode, atom: Str) -> None:
         """A helper's message, its channel or request named at one of the helper's call sites."""
@@ -388,20 +382,20 @@ class WebSocketMessages:
             self.report_name(node, version, atom.text, flags, f"{pending.func.scope.name}() -> {pending.via}")
 
     def _credentials_sent(self, message: Message) -> None:
-        """KRK103: the API key or secret in a message, as its token or under an API-Key header name."""
+        """The API key or secret in a message, as its token or under an API-Key header name."""
         if not isinstance(message.view, DictView):
             return
         token = at_path(message.view, message.token_path)
         if isinstance(token, Leaf) and token.node is not None:
-            name = _value_name(token.node)
+            name = _value_name(token.node, self.catalog.secrets)
             if name and self.classifier.is_credential_name(name) and not self.classifier.is_token_name(name):
-                self.reporter.sink.problem(token.node, "KRK103", what=f"the token is {name}")
+                self.reporter.sink.fact(token.node, KeySent, f"the token is {name}")
         forbidden = {k.lower() for k in self.socket.forbidden_keys}
         for view in _dicts_in(message.view):
             for element in view.literal.node.elements:
                 key = literal_value(element.key) if isinstance(element, cst.DictElement) else None
                 if key is not None and key.lower() in forbidden:
-                    self.reporter.sink.problem(element.value, "KRK103", what=f"the message carries {key}")
+                    self.reporter.sink.fact(element.value, KeySent, f"the message carries {key}")
 
     # --- messages a client sends for the caller -----------------------------------------------
 
@@ -454,14 +448,15 @@ def _may_be_json(node: cst.BaseExpression) -> bool:
     return True
 
 
-def _value_name(node: cst.BaseExpression) -> str | None:
+def _value_name(node: cst.BaseExpression, secrets: Secrets) -> str | None:
     """The name a value comes from: a variable, attribute, config key or environment variable."""
     if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
-        if isinstance(node, cst.Subscript) and dotted(node.value) in ("os.environ", "environ"):
+        if isinstance(node, cst.Subscript) and dotted(node.value) in secrets.env_mappings:
             index = node.slice[0].slice
             return literal_value(index.value) if isinstance(index, cst.Index) else None
         return target_name(node)
-    if isinstance(node, cst.Call) and dotted(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get"):
+    getters = {f"{m}.get" for m in secrets.env_mappings} | set(secrets.env_defaults)
+    if isinstance(node, cst.Call) and dotted(node.func) in getters:
         return literal_value(node.args[0].value) if node.args else None
     return None
 

@@ -1,0 +1,101 @@
+"""The rules: each unit's examples through the real flake8, its page in docs/codes, one place per code."""
+from __future__ import annotations
+
+import ast
+import base64
+import re
+import secrets
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from flake8_kraken.catalog import default_catalog
+from flake8_kraken.rules import RULES
+from flake8_kraken.rules.base import Example, Rule
+from flake8_kraken.rules.docs import page
+
+PLACEHOLDER = re.compile(r"<(\d+)-character (?:API key|private key|WebSocket token)>")
+CASES = [(rule, example) for rule in RULES for example in (*rule.invalid, *rule.valid)]
+IDS = [f"{rule.code}-{'invalid' if example.at else 'valid'}-{i}" for i, (rule, example) in enumerate(CASES)]
+
+
+def credential(length: int) -> str:
+    """A fresh random credential of the placeholder's length (keys and secrets have whole bytes)."""
+    if length in (56, 88):
+        return base64.b64encode(secrets.token_bytes(length * 3 // 4)).decode()
+    return base64.b64encode(secrets.token_bytes(length)).decode().rstrip("=")[:length]
+
+
+def source(example: Example) -> str:
+    return PLACEHOLDER.sub(lambda m: credential(int(m.group(1))), example.source)
+
+
+def codes_at(lines: list[str]) -> set[tuple[str, int, int]]:
+    found = set()
+    for line in lines:
+        _, row, col, text = line.split(":", 3)
+        found.add((text.split()[0], int(row), int(col)))
+    return found
+
+
+@pytest.mark.parametrize(("rule", "example"), CASES, ids=IDS)
+def test_example_through_flake8(flake8, rule: Rule, example: Example) -> None:
+    enable = () if rule.default else ("--extend-select", rule.code)
+    run = flake8({"example.py": source(example)}, *enable, *example.options)
+    found = codes_at(run.krk)
+    if example.at is not None:
+        assert (rule.code, *example.at) in found, run.krk
+    else:
+        assert rule.code not in {code for code, _, _ in found}, run.krk
+
+
+def test_every_rule_has_examples_both_ways_and_a_summary() -> None:
+    for rule in RULES:
+        assert rule.invalid and rule.valid and rule.summary and rule.why and rule.fix, rule.code
+        assert all(example.at is not None for example in rule.invalid), rule.code
+        assert all(example.at is None for example in rule.valid), rule.code
+        assert rule.level in ("note", "warning", "error"), rule.code
+    assert len({rule.code for rule in RULES}) == len(RULES)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+def test_page_is_made_from_the_rule(rule: Rule) -> None:
+    assert (ROOT / "docs" / "codes" / f"{rule.code}.md").read_text() == page(rule)
+
+
+def test_every_page_is_a_rule_and_every_rule_is_in_readme() -> None:
+    assert sorted(p.stem for p in (ROOT / "docs" / "codes").glob("*.md")) == sorted(r.code for r in RULES)
+    readme = (ROOT / "README.md").read_text()
+    assert all(f"| {rule.code} |" in readme for rule in RULES)
+
+
+def _python_strings(path: Path) -> list[str]:
+    """Every string literal of a module but its docstrings."""
+    tree = ast.parse(path.read_text())
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def test_no_code_is_spelled_outside_its_rule() -> None:
+    outside = [p for p in (ROOT / "flake8_kraken").rglob("*.py") if "rules" not in p.parts]
+    spelled = {(p.name, s) for p in outside for s in _python_strings(p) if re.search(r"KRK\d", s)}
+    assert spelled == set()
+
+
+def test_no_kraken_fact_is_spelled_in_python() -> None:
+    """Endpoint, channel, permission and preset names, hosts and addresses live in rules.yaml only."""
+    catalog = default_catalog()
+    facts = {e.name for e in catalog.endpoints} | {e.name.rsplit("/", 1)[-1] for e in catalog.ws_endpoints
+                                                   if len(e.name.rsplit("/", 1)[-1]) > 1}
+    facts |= {p.id for p in catalog.permissions} | {p.id for p in catalog.presets} | set(catalog.rest_hosts)
+    facts |= {u.url for u in catalog.websocket.urls} | set(catalog.secrets.module_markers)
+    facts |= {catalog.websocket.token_endpoint, *catalog.secrets.env_mappings, *catalog.secrets.name_markers}
+    # The rules' examples are code to lint; catalog.py names the keys of rules.yaml's sections.
+    code = [p for p in (ROOT / "flake8_kraken").rglob("*.py")
+            if not (p.parent.name == "rules" and p.name.startswith("krk")) and p.name != "catalog.py"]
+    spelled = {(p.name, s) for p in code for s in _python_strings(p) if s in facts}
+    assert spelled == set()
