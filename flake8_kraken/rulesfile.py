@@ -16,6 +16,7 @@ from flake8_kraken.redact import RedactedError
 
 MAX_RULES_BYTES = 2_000_000
 MAX_CACHE_BYTES = 4 * MAX_RULES_BYTES
+LOADER = ("rulesfile.py", "schema.py", "catalog.py")  # the code that turns rules into a catalog
 CACHE_FORMAT = "json-1"
 
 
@@ -186,12 +187,14 @@ def line_of(container: Any, key: Any, default: int) -> int:
 
 
 def cache_key(path: str, extra: str | None, version: str) -> str | None:
-    """What the cached rules must have been made from: this format, the version, the files' bytes."""
+    """What the cached rules must have been made from: this format, the version, the rules files'
+    bytes and the loader's own code (a changed loader never serves a catalog the old one read)."""
     import hashlib
 
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{version}".encode())
+    here = Path(__file__).resolve().parent
     try:
-        for source in (path, extra):
+        for source in (*(here / name for name in LOADER), path, extra):
             if source is not None:
                 digest.update(Path(source).read_bytes())
     except OSError:

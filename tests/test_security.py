@@ -306,6 +306,19 @@ def test_no_cache_written_when_python_writes_no_bytecode(tmp_path: Path, cache_s
     assert not cache_slot.exists()
 
 
+def test_the_cache_key_follows_the_loaders_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed loader never serves the catalog an older loader read from the same rules."""
+    rules = str(rulesfile.shipped_rules_path())
+    shipped = rulesfile.cache_key(rules, None, "1")
+    loader = tmp_path / "schema.py"
+    keys = []
+    for code in ("A = 1\n", "A = 2\n"):
+        loader.write_text(code)
+        monkeypatch.setattr(rulesfile, "LOADER", (*rulesfile.LOADER, str(loader)))
+        keys.append(rulesfile.cache_key(rules, None, "1"))
+    assert shipped is not None and len({shipped, *keys}) == 3
+
+
 # --- the linted code is read, never imported or run ----------------------------------------------
 
 RUNS_ON_IMPORT = """\

@@ -1,0 +1,401 @@
+"""How rules.yaml is read into the catalog: one table of keys per section.
+
+Each section is read by a table of its keys (name -> type, default), so a broken file
+gives one clear line naming the file, the line and the key (rulesfile.py keeps the
+lines); only what a table cannot say (cross-references, value ranges) is checked by
+hand, beside the section it belongs to.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from flake8_kraken.catalog import (
+    ACCESS_KINDS,
+    Catalog,
+    ClientClass,
+    ClientMethod,
+    Endpoint,
+    Permission,
+    Preset,
+    Requirement,
+    SecretShape,
+    Secrets,
+    WebSocket,
+    WsProtocol,
+    WsUrl,
+    did_you_mean,
+)
+from flake8_kraken.rulesfile import CatalogError, Map, Seq, describe, line_of
+
+__all__ = ["parse_catalog"]
+
+# --- reading a section by its table of keys ---------------------------------------------------------
+
+REQUIRED = object()  # a key's default that says it must be there
+NUMBER = (int, float)
+STRINGS = "strings"  # a list of non-empty strings, read as a tuple
+_EXPECTED = {Map: "a mapping", Seq: "a list", str: "a string", int: "a whole number", bool: "true or false",
+             NUMBER: "a number"}
+
+
+class _Ctx:
+    """Where we are in the file, for error messages."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, line: int, key: str, message: str) -> CatalogError:
+        return CatalogError(f"{getattr(line, 'source', self.path)}:{line}: {key}: {message}")
+
+    def check(self, ok: Any, line: int, key: str, message: str) -> None:
+        if not ok:
+            raise self.fail(line, key, message)
+
+
+def _get(ctx: _Ctx, mapping: Any, key: str, kind: Any, where: str, default: Any = REQUIRED) -> Any:
+    """mapping[key], checked to be of `kind` (or the default when it is not there)."""
+    line = getattr(mapping, "line", 1)
+    if key not in mapping:
+        ctx.check(default is not REQUIRED, line, where, f"missing key '{key}'")
+        return default
+    if kind == STRINGS:
+        return _strings(ctx, mapping, key, where)
+    value = mapping[key]
+    if not isinstance(value, kind) or (kind in (int, NUMBER) and isinstance(value, bool)):
+        raise ctx.fail(line_of(mapping, key, line), f"{where}.{key}",
+                       f"expected {_EXPECTED[kind]}, got {describe(value)}")
+    return value
+
+
+def _strings(ctx: _Ctx, mapping: Any, key: str, where: str) -> tuple[str, ...]:
+    items = _get(ctx, mapping, key, Seq, where, Seq())
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item:
+            raise ctx.fail(line_of(items, i, items.line), f"{where}.{key}[{i}]",
+                           f"expected a non-empty string, got {describe(item)}")
+    return tuple(items)
+
+
+def _read(ctx: _Ctx, mapping: Map, table: dict[str, tuple[Any, Any]], where: str,
+          keys_where: str | None = None) -> dict[str, Any]:
+    """Every key of a mapping, by its table: unknown keys refused, types checked, defaults filled in."""
+    _known_keys(ctx, mapping, table, keys_where or where)
+    return {key: _get(ctx, mapping, key, kind, where, default) for key, (kind, default) in table.items()}
+
+
+def _known_keys(ctx: _Ctx, mapping: Map, table: dict[str, Any], where: str) -> None:
+    for key in mapping:
+        if key not in table:
+            raise ctx.fail(line_of(mapping, key, mapping.line), where,
+                           f"unknown key '{key}'{did_you_mean(str(key), table)}")
+
+
+def _items(ctx: _Ctx, parent: Map, key: str, at: str = "") -> Iterator[tuple[int, Map, str]]:
+    """The mappings listed under parent[key] (at: where the parent is, for messages)."""
+    seq = _get(ctx, parent, key, Seq, at or "rules")
+    for i, item in enumerate(seq):
+        where = f"{at}.{key}[{i}]" if at else f"{key}[{i}]"
+        ctx.check(isinstance(item, Map), line_of(seq, i, seq.line), where, f"expected a mapping, got {describe(item)}")
+        yield i, item, where
+
+
+def _one_of(ctx: _Ctx, value: str | None, choices: tuple[str, ...], line: int, where: str) -> None:
+    if value is not None:
+        ctx.check(value in choices, line, where, f"expected {' or '.join(choices)}, got '{value}'")
+
+
+def _refs(ctx: _Ctx, mapping: Map, key: str, where: str, known: dict[str, Any], what: str) -> tuple[str, ...]:
+    """A list of names that must each be known (permissions, endpoints), each once."""
+    names = _strings(ctx, mapping, key, where)
+    for i, name in enumerate(names):
+        if name not in known:
+            raise ctx.fail(line_of(mapping[key], i, mapping.line), f"{where}.{key}",
+                           f"unknown {what} '{name}'{did_you_mean(name, known)}")
+    ctx.check(len(set(names)) == len(names), line_of(mapping, key, mapping.line), f"{where}.{key}",
+              f"a {what} is listed twice")
+    return names
+
+
+# --- the sections ---------------------------------------------------------------------------------
+
+_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9]*(/[A-Za-z][A-Za-z0-9]*)?$")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+_TOP = {"version": (int, REQUIRED), "permissions": (Seq, REQUIRED), "presets": (Seq, REQUIRED), "rest": (Map, REQUIRED),
+        "endpoints": (Seq, REQUIRED), "websocket": (Map, None), "clients": (Seq, None), "secrets": (Map, None),
+        "prefilter": (Map, REQUIRED)}
+_PERMISSION = {"id": (str, REQUIRED), "title": (str, REQUIRED), "machine": (str, None), "risk": (int, REQUIRED),
+               "withdraws": (bool, False)}
+_PRESET = {"id": (str, REQUIRED), "title": (str, REQUIRED), "permissions": (Seq, REQUIRED)}
+_REQUIRES = {"requires_all": (STRINGS, ()), "requires_any": (STRINGS, ())}
+_ENDPOINT_KEYS = {"name": (str, REQUIRED), "access": (str, REQUIRED), **_REQUIRES, "moves_funds": (bool, False),
+                  "guide": (Map, None), "legacy": (bool, False), "inferred": (bool, False), "method": (str, None),
+                  "path": (str, None)}
+_REST = {"hosts": (STRINGS, ()), "paths": (Map, REQUIRED)}
+_WEBSOCKET = {"urls": (Seq, REQUIRED), "protocols": (Seq, REQUIRED), "token_endpoint": (str, ""),
+              "forbidden_keys": (STRINGS, ()), "send_methods": (STRINGS, ()), "dumps": (STRINGS, ())}
+_URL = {"url": (str, REQUIRED), "access": (str, REQUIRED), "version": (str, REQUIRED)}
+_PROTOCOL = {"version": (str, REQUIRED), "request": (STRINGS, ()), "keepalive": (STRINGS, ()),
+             "subscribe": (STRINGS, ()), "channel": (STRINGS, ()), "token": (STRINGS, ()),
+             "request_token": (STRINGS, ()), "channels": (Seq, REQUIRED), "methods": (Seq, REQUIRED)}
+_NAMED = {"name": (str, REQUIRED), **_REQUIRES}
+_LIBRARY = {"id": (str, REQUIRED), "modules": (STRINGS, ()), "classes": (Seq, REQUIRED)}
+_CLASS = {"id": (str, REQUIRED), "paths": (STRINGS, ()), "inherits": (STRINGS, ()), "methods": (Map, None),
+          "implicit": (str, None), "attributes": (Map, None), "credentials": (STRINGS, ()),
+          "injects_token": (bool, None), "evidence": (STRINGS, ()), "shared": (bool, False)}
+_METHOD = {"endpoints": (STRINGS, ()), "one_of": (STRINGS, ()), "dynamic": (str, None), "access": (str, None),
+           "arg": (int, 0), "keyword": (str, None), "access_arg": (int, None), "access_keyword": (str, None),
+           "ws": (str, None), "ws_at": (STRINGS, None), "ws_access": (str, None)}
+_SECRETS = {"shapes": (Seq, REQUIRED), "names": (str, REQUIRED), "token_names": (str, REQUIRED),
+            "name_markers": (STRINGS, ()), "module_markers": (STRINGS, ()), "lookalike_markers": (STRINGS, ()),
+            "env_defaults": (STRINGS, ()), "env_mappings": (STRINGS, ()), "placeholders": (STRINGS, ()),
+            "min_entropy": (NUMBER, 0.0), "known_examples": (STRINGS, ())}
+_SHAPE = {"kind": (str, REQUIRED), "length": ((int, Seq), REQUIRED), "decoded": (Seq, Seq()),
+          "token_only": (bool, False)}
+_EXPECTED[(int, Seq)] = "a whole number or a list of two"
+
+
+def _permissions(ctx: _Ctx, root: Map) -> tuple[Permission, ...]:
+    out: dict[str, Permission] = {}
+    for i, item, where in _items(ctx, root, "permissions"):
+        v = _read(ctx, item, _PERMISSION, where)
+        ctx.check(_ID.match(v["id"]), item.line, f"{where}.id", f"'{v['id']}' is not a lower-case-dashed id")
+        ctx.check(v["id"] not in out, item.line, f"{where}.id", f"duplicate permission '{v['id']}'")
+        ctx.check(1 <= v["risk"] <= 9, line_of(item, "risk", item.line), f"{where}.risk",
+                  "expected a number from 1 to 9")
+        out[v["id"]] = Permission(order=i, **v)
+    return tuple(out.values())
+
+
+def _presets(ctx: _Ctx, root: Map, known: dict[str, Permission]) -> tuple[Preset, ...]:
+    out: dict[str, Preset] = {}
+    for _, item, where in _items(ctx, root, "presets"):
+        v = _read(ctx, item, _PRESET, where)
+        ctx.check(v["id"] not in out and v["id"] not in known, item.line, f"{where}.id", f"duplicate name '{v['id']}'")
+        out[v["id"]] = Preset(v["id"], v["title"], _ordered(_refs(ctx, item, "permissions", where, known, "permission"),
+                                                            known))
+    return tuple(out.values())
+
+
+def _ordered(ids: tuple[str, ...], known: dict[str, Permission]) -> tuple[str, ...]:
+    return tuple(sorted(ids, key=lambda pid: known[pid].order))
+
+
+def _requirement(ctx: _Ctx, mapping: Map, where: str, known: dict[str, Permission]) -> Requirement:
+    return Requirement(*(_ordered(_refs(ctx, mapping, key, where, known, "permission"), known) for key in _REQUIRES))
+
+
+def _rest(ctx: _Ctx, root: Map) -> tuple[tuple[str, ...], dict[str, str]]:
+    rest = _read(ctx, _get(ctx, root, "rest", Map, "rules"), _REST, "rest")
+    paths = _read(ctx, rest["paths"], {access: (str, REQUIRED) for access in ACCESS_KINDS}, "rest.paths")
+    for access, template in paths.items():
+        ctx.check("{name}" in template and template.startswith("/"), line_of(rest["paths"], access, 1),
+                  f"rest.paths.{access}", "expected a path starting with / that contains {name}")
+    return rest["hosts"], paths
+
+
+def _endpoints(ctx: _Ctx, root: Map, known: dict[str, Permission], paths: dict[str, str]) -> tuple[Endpoint, ...]:
+    out: dict[str, Endpoint] = {}
+    for _, item, where in _items(ctx, root, "endpoints"):
+        _known_keys(ctx, item, _ENDPOINT_KEYS, where)
+        name = _get(ctx, item, "name", str, where)
+        ctx.check(_ENDPOINT.match(name), item.line, f"{where}.name", f"'{name}' is not an endpoint name")
+        ctx.check(name not in out, item.line, f"{where}.name", f"duplicate endpoint '{name}'")
+        where = f"endpoints[{name}]"
+        v = _read(ctx, item, _ENDPOINT_KEYS, where)
+        _one_of(ctx, v["access"], ACCESS_KINDS, line_of(item, "access", item.line), f"{where}.access")
+        requirement = _requirement(ctx, item, where, known)
+        ctx.check(v["access"] == "private" or not requirement.mentions, item.line, where,
+                  "a public endpoint cannot require a permission")
+        guide = None
+        if v["guide"] is not None:
+            _read(ctx, v["guide"], _REQUIRES, f"{where}.guide")
+            guide = _requirement(ctx, v["guide"], f"{where}.guide", known)
+        out[name] = Endpoint(name, v["access"], v["path"] or paths[v["access"]].format(name=name), v["method"],
+                             requirement, v["moves_funds"], guide, v["legacy"], v["inferred"])
+    return tuple(out.values())
+
+
+def _websocket(ctx: _Ctx, root: Map, known: dict[str, Permission]) -> tuple[WebSocket, tuple[Endpoint, ...]]:
+    if "websocket" not in root:
+        return WebSocket(), ()
+    raw = _get(ctx, root, "websocket", Map, "rules")
+    v = _read(ctx, raw, _WEBSOCKET, "websocket")
+    urls = []
+    for _, item, where in _items(ctx, raw, "urls", "websocket"):
+        u = _read(ctx, item, _URL, where)
+        _one_of(ctx, u["access"], ACCESS_KINDS, item.line, f"{where}.access")
+        urls.append(WsUrl(u["url"].lower(), u["access"], u["version"]))
+    protocols, endpoints = [], []
+    for _, item, where in _items(ctx, raw, "protocols", "websocket"):
+        p = _read(ctx, item, _PROTOCOL, where)
+        names: dict[str, list[str]] = {"channels": [], "methods": []}
+        for group in names:
+            for _, entry, ewhere in _items(ctx, item, group, where):
+                name = _read(ctx, entry, _NAMED, ewhere)["name"]
+                requirement = _requirement(ctx, entry, ewhere, known)
+                full = f"ws/{p['version']}/{name}"
+                ctx.check(full not in (e.name for e in endpoints), raw.line, "websocket.protocols",
+                          f"duplicate channel or method '{full}'")
+                access = "private" if requirement.mentions else "public"
+                endpoints.append(Endpoint(full, access, full, None, requirement, inferred=access == "private",
+                                          kind="websocket"))
+                names[group].append(name)
+        protocols.append(WsProtocol(p["version"], p["request"], p["subscribe"], p["channel"], p["token"],
+                                    p["request_token"], tuple(names["methods"]), p["keepalive"]))
+    socket = WebSocket(tuple(urls), tuple(protocols), v["token_endpoint"], v["forbidden_keys"], v["send_methods"],
+                       v["dumps"])
+    return socket, tuple(endpoints)
+
+
+def _clients(ctx: _Ctx, root: Map, endpoints: dict[str, Endpoint],
+             versions: tuple[str, ...]) -> tuple[tuple[ClientClass, ...], tuple[str, ...]]:
+    """The client classes, and the module names that mark a file as using a client."""
+    if "clients" not in root:
+        return (), ()
+    out: dict[str, ClientClass] = {}
+    modules: list[str] = []
+    for _, library, where in _items(ctx, root, "clients"):
+        lib = _read(ctx, library, _LIBRARY, where)
+        where = f"clients[{lib['id']}]"
+        modules.extend(m.lower() for m in lib["modules"])
+        for _, item, cwhere in _items(ctx, library, "classes", where):
+            _known_keys(ctx, item, _CLASS, cwhere)
+            cid = _get(ctx, item, "id", str, cwhere)
+            out[cid] = _client_class(ctx, item, f"{where}.classes[{cid}]", lib["id"], out, endpoints, versions)
+    return tuple(out.values()), tuple(modules)
+
+
+def _client_class(ctx: _Ctx, item: Map, where: str, library: str, out: dict[str, ClientClass],
+                  endpoints: dict[str, Endpoint], versions: tuple[str, ...]) -> ClientClass:
+    v = _read(ctx, item, _CLASS, where)
+    cid = v["id"]
+    ctx.check(cid not in out, item.line, f"{where}.id", f"duplicate client class '{cid}'")
+    paths = v["paths"] or (cid,)
+    for path in paths:
+        ctx.check(_DOTTED.match(path), line_of(item, "paths", item.line), f"{where}.paths",
+                  f"'{path}' is not a dotted name")
+    parents = [_known_class(ctx, name, out, line_of(item, "inherits", item.line), f"{where}.inherits")
+               for name in v["inherits"]]
+    methods = {m.name: m for parent in parents for m in parent.methods}
+    attributes = {k: h for parent in parents for k, h in parent.attributes}
+    for attribute, held in (v["attributes"] or {}).items():
+        line = line_of(v["attributes"], attribute, item.line)
+        attributes[str(attribute)] = _known_class(ctx, str(held), out, line, f"{where}.attributes.{attribute}").id
+    for name, spec in (v["methods"] or {}).items():
+        methods[str(name)] = _client_method(ctx, v["methods"], str(name), spec, f"{where}.methods.{name}", endpoints,
+                                            versions)
+    implicit = v["implicit"] or next((p.implicit for p in parents if p.implicit), None)
+    if v["implicit"] is not None:
+        line = line_of(item, "implicit", item.line)
+        try:
+            groups = re.compile(v["implicit"]).groupindex
+        except re.error as exc:
+            raise ctx.fail(line, f"{where}.implicit", f"bad regular expression: {exc}") from None
+        ctx.check({"access", "name"} <= set(groups), line, f"{where}.implicit",
+                  "needs the groups (?P<access>...) and (?P<name>...)")
+    for name in v["evidence"]:
+        ctx.check(name in methods, line_of(item, "evidence", item.line), f"{where}.evidence",
+                  f"'{name}' is not a method of this class{did_you_mean(name, methods)}")
+    credentials = v["credentials"] or next((p.credentials for p in parents if p.credentials), ())
+    injects = v["injects_token"] if v["injects_token"] is not None else any(p.injects_token for p in parents)
+    return ClientClass(cid, library, paths, tuple(methods.values()), implicit, tuple(attributes.items()), credentials,
+                       injects, v["evidence"], v["shared"])
+
+
+def _known_class(ctx: _Ctx, name: str, out: dict[str, ClientClass], line: int, where: str) -> ClientClass:
+    ctx.check(name in out, line, where,
+              f"unknown client class '{name}' (list it before this one){did_you_mean(name, out)}")
+    return out[name]
+
+
+def _client_method(ctx: _Ctx, parent: Map, name: str, spec: Any, where: str, endpoints: dict[str, Endpoint],
+                   versions: tuple[str, ...]) -> ClientMethod:
+    line = line_of(parent, name, parent.line)
+
+    def known(names: tuple[str, ...], key: str) -> tuple[str, ...]:
+        for endpoint in names:
+            ctx.check(endpoint in endpoints, line, f"{where}{key}",
+                      f"unknown endpoint '{endpoint}'{did_you_mean(endpoint, endpoints)}")
+        return names
+
+    if isinstance(spec, (str, Seq)):  # a name, or a list of names: every one of them is called
+        wrapper = Map(endpoints=spec if isinstance(spec, Seq) else Seq([spec]))
+        wrapper.line, wrapper.key_lines = line, {"endpoints": line}
+        return ClientMethod(name, endpoints=known(_strings(ctx, wrapper, "endpoints", where), ""))
+    ctx.check(isinstance(spec, Map), line, where,
+              f"expected an endpoint name, a list or a mapping, got {describe(spec)}")
+    v = _read(ctx, spec, _METHOD, where)
+    _one_of(ctx, v["dynamic"], ("name", "path"), line, f"{where}.dynamic")
+    ctx.check(v["dynamic"] != "name" or v["access"] is not None, spec.line, where, "missing key 'access'")
+    _one_of(ctx, v["access"], ACCESS_KINDS, line, f"{where}.access")
+    _one_of(ctx, v["ws_access"], ACCESS_KINDS, line, f"{where}.ws_access")
+    ctx.check(v["ws"] is None or v["ws"] in versions, line, f"{where}.ws",
+              f"unknown WebSocket version '{v['ws']}'{did_you_mean(str(v['ws']), versions)}")
+    method = ClientMethod(name, **{**v, "endpoints": known(v["endpoints"], ".endpoints"),
+                                   "one_of": known(v["one_of"], ".one_of")})
+    kinds = (method.dynamic is not None) + bool(method.endpoints) + bool(method.one_of) + (method.ws is not None)
+    ctx.check(kinds == 1, line, where, "needs exactly one of endpoints, one_of, dynamic or ws")
+    return method
+
+
+def _secrets(ctx: _Ctx, root: Map) -> Secrets:
+    if "secrets" not in root:
+        return Secrets()
+    raw = _get(ctx, root, "secrets", Map, "rules")
+    v = _read(ctx, raw, _SECRETS, "secrets")
+    shapes = []
+    for _, item, where in _items(ctx, raw, "shapes", "secrets"):
+        s = _read(ctx, item, _SHAPE, where)
+        length = s["length"]
+        lengths = (length, length) if isinstance(length, int) else tuple(length)
+        ctx.check(len(lengths) == 2 and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in lengths),
+                  line_of(item, "length", item.line), f"{where}.length", "expected a length or [shortest, longest]")
+        ctx.check(all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in s["decoded"]), item.line,
+                  f"{where}.decoded", "expected a list of byte counts")
+        shapes.append(SecretShape(s["kind"], lengths, tuple(s["decoded"]), s["token_only"]))  # type: ignore[arg-type]
+    for key in ("names", "token_names"):
+        try:
+            re.compile(v[key])
+        except re.error as exc:
+            raise ctx.fail(line_of(raw, key, raw.line), f"secrets.{key}", f"bad regular expression: {exc}") from None
+    for i, digest in enumerate(v["known_examples"]):
+        ctx.check(_SHA256.match(digest), line_of(raw["known_examples"], i, raw.line), f"secrets.known_examples[{i}]",
+                  "expected a SHA-256 digest in lower-case hex")
+    lowered = {key: tuple(m.lower() for m in v[key]) for key in ("name_markers", "module_markers",
+                                                                 "lookalike_markers", "placeholders")}
+    return Secrets(tuple(shapes), v["names"], v["token_names"], env_defaults=v["env_defaults"],
+                   env_mappings=v["env_mappings"], min_entropy=float(v["min_entropy"]),
+                   known_examples=frozenset(v["known_examples"]), **lowered)
+
+
+def _prefilter(ctx: _Ctx, root: Map) -> tuple[str, ...]:
+    raw = _get(ctx, root, "prefilter", Map, "rules")
+    words = _read(ctx, raw, {"words": (STRINGS, ())}, "prefilter")["words"]
+    ctx.check(words, raw.line, "prefilter.words", "needs at least one word")
+    return tuple(w.lower() for w in words)
+
+
+def parse_catalog(data: Any, path: Path) -> Catalog:
+    """Validate parsed YAML and build the Catalog."""
+    ctx = _Ctx(path)
+    ctx.check(isinstance(data, Map), 1, "rules", f"expected a mapping at the top, got {describe(data)}")
+    for key in data:
+        ctx.check(key in _TOP, line_of(data, key, data.line), "rules",
+                  f"unknown key '{key}'{did_you_mean(str(key), _TOP)}")
+    version = _get(ctx, data, "version", int, "rules")
+    ctx.check(version == 1, line_of(data, "version", 1), "rules.version", f"unsupported version {version}")
+    permissions = _permissions(ctx, data)
+    known = {p.id: p for p in permissions}
+    presets = _presets(ctx, data, known)
+    hosts, paths = _rest(ctx, data)
+    endpoints = _endpoints(ctx, data, known, paths)
+    socket, ws_endpoints = _websocket(ctx, data, known)
+    clients, modules = _clients(ctx, data, {e.name: e for e in (*endpoints, *ws_endpoints)},
+                                tuple(p.version for p in socket.protocols))
+    return Catalog(str(path), permissions, presets, endpoints, hosts, tuple(paths.items()), _prefilter(ctx, data),
+                   clients, _secrets(ctx, data), socket, ws_endpoints, modules)
