@@ -176,7 +176,8 @@ def _detect(module: Any, source: str, catalog: Catalog, sink: Sink, here: Any = 
     from flake8_kraken.walk import walk
 
     collector = Collector()
-    context = Context.of(source, catalog.secrets)
+    named = catalog.websocket.named_in(source)
+    context = Context.of(source, catalog.secrets, named)
     secrets = SecretDetector(catalog, context, sink)
     walk(module, [collector, secrets])
     model = Model(collector, catalog, here)
@@ -184,9 +185,10 @@ def _detect(module: Any, source: str, catalog: Catalog, sink: Sink, here: Any = 
     paths = PathFinder(model, reporter)
     clients = ClientCalls(model, reporter)
     pendings = [*paths.find(), *clients.find()]
-    kraken = imported or context.kraken or catalog.websocket.named_in(source)
+    kraken = imported or context.kraken
     sockets = WebSocketMessages(model, reporter, kraken, clients.ws_calls)
     pendings.extend(sockets.find())
+    secrets.in_messages(sockets.tokens)
     secrets.finish(model)
     finishers = {"path": paths.finish, "name": clients.finish, "method": clients.finish_method, "ws": sockets.finish}
     summary = apply(model, pendings, sink, lambda pending, node, atom: finishers[pending.kind](pending, node, atom))

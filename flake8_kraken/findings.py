@@ -134,7 +134,11 @@ class Sink:
         return [node for node, _ in self.pending]
 
     def result(self, path: str, starts: dict[int, Position]) -> FileResult:
-        built = [make(*starts.get(id(node), (1, 0))) for node, make in self.pending]
+        """Every fact at its node's real position; a node outside the module is a detector's bug."""
+        unplaced = [node for node, _ in self.pending if id(node) not in starts]
+        if unplaced:
+            raise LookupError(f"{len(unplaced)} fact(s) at a node outside the module ({type(unplaced[0]).__name__})")
+        built = [make(*starts[id(node)]) for node, make in self.pending]
 
         def of(kind: type) -> tuple[Any, ...]:
             return tuple(sorted({b for b in built if type(b) is kind}))

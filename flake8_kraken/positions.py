@@ -78,4 +78,5 @@ def node_starts(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, t
         return {}
     state = _StartTracker(module, wanted)
     module._codegen(state)
+    state.starts[id(module)] = (1, 0)  # a fact about the whole module is reported at its start
     return {key: state.starts[key] for key in wanted if key in state.starts}

@@ -69,6 +69,12 @@ FOUND = {
         "from dataclasses import dataclass\nimport krakenex\n\n\n@dataclass\nclass Settings:\n"
         "    api_secret: str = '{secret}'\n", [(7, 23, "secret")]),
     "subscript-target": ("import krakenex\nconfig = {{}}\nconfig['secret'] = '{secret}'\n", [(3, 20, "secret")]),
+    "ws-l3-address-only": ("URL = 'wss://ws-l3.kraken.com/v2'\nAPI_KEY = '{key}'\n", [(2, 11, "key")]),
+    "token-in-a-kraken-message-alone": (
+        "msg = {{'method': 'add_order', 'params': {{'order_type': 'limit', 'token': '{token}'}}}}\n",
+        [(1, 74, "token")]),
+    "settings-dict-named-kraken": ("KRAKEN = {{'apiKey': '{key}', 'secret': '{secret}'}}\n",
+                                   [(1, 21, "key"), (1, 91, "secret")]),
 }
 
 SILENT = {
@@ -163,3 +169,19 @@ def test_scan_still_runs_when_libcst_cannot_read_the_file(flake8, monkeypatch: p
         line(2, 21, "secret"),
         line(3, 11, "key"),
     ]
+
+
+@pytest.mark.parametrize("length", [40, 43, 44, 48])
+def test_a_token_of_any_documented_length_in_the_token_field(flake8, length: int) -> None:
+    """Kraken documents no token length: 40 to 48 base64 characters in a message's token field."""
+    token = base64.b64encode(secrets.token_bytes(36)).decode()[:length]
+    source = f"msg = {{'method': 'subscribe', 'params': {{'channel': 'balances', 'token': '{token}'}}}}\n"
+    message = MESSAGES["KRK104"].format(head=token[:4], n=length)
+    assert flake8({"t.py": source}).krk == [f"t.py:1:74: KRK104 {message}"]
+
+
+@pytest.mark.parametrize("length", [39, 49])
+def test_outside_the_token_lengths_nothing(flake8, length: int) -> None:
+    token = base64.b64encode(secrets.token_bytes(39)).decode()[:length]
+    source = f"msg = {{'method': 'subscribe', 'params': {{'channel': 'balances', 'token': '{token}'}}}}\n"
+    assert flake8({"t.py": source}).krk == []

@@ -127,6 +127,30 @@ CASES = {
         "import krakenex\ntoken = krakenex.API().query_private('GetWebSocketsToken')['result']['token']\n",
         [at(2, 9, "KRK901 GetWebSocketsToken needs Access WebSockets API")],
     ),
+    "api-key-in-json-text": (
+        "def login(key, sign):\n"
+        "    return ('{\"event\": \"subscribe\", \"subscription\": {\"name\": \"ownTrades\"}, '\n"
+        "            '\"API-Key\": \"%s\", \"API-Sign\": \"%s\"}' % (key, sign))\n",
+        [at(2, 13, K103.format("the message carries API-Key, API-Sign")), at(2, 13, K302.format("ws/v1/ownTrades")),
+         at(2, 13, "KRK901 ws/v1/ownTrades needs Query Open Orders & Trades and Access WebSockets API")],
+    ),
+    "key-as-token-in-json-text": (
+        "def login(key):\n"
+        "    return '{\"event\": \"addOrder\", \"token\": \"%s\"}' % key\n",
+        [at(2, 12, "KRK901 ws/v1/addOrder needs Access WebSockets API and Create & Modify Orders"),
+         at(2, 53, K103.format("the token is key"))],
+    ),
+    "api-key-in-json-text-noqa": (
+        "def login(key):\n"
+        "    return '{\"event\": \"addOrder\", \"token\": \"%s\"}' % key  # noqa: KRK103\n",
+        [at(2, 12, "KRK901 ws/v1/addOrder needs Access WebSockets API and Create & Modify Orders")],
+    ),
+    "key-as-token-in-f-string": (
+        "def f(api_secret):\n"
+        "    return f'{{\"method\": \"subscribe\", \"params\": {{\"channel\": \"balances\", "
+        "\"token\": \"{api_secret}\"}}}}'\n",
+        [at(2, 12, BAL), at(2, 85, K103.format("the token is api_secret"))],
+    ),
     # Not Kraken's.
     "bitfinex-style-subscribe": ("msg = {'event': 'subscribe', 'channel': 'ticker', 'symbol': 'tBTCUSD'}\n", []),
     "binance-style-subscribe": ("msg = {'method': 'SUBSCRIBE', 'params': ['btcusdt@trade'], 'id': 1}\n", []),

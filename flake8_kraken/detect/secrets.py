@@ -51,9 +51,10 @@ class Context:
     lookalike: bool
 
     @staticmethod
-    def of(source: str, secrets: Secrets) -> Context:
+    def of(source: str, secrets: Secrets, named: bool = False) -> Context:
+        """named: the source names a Kraken address the catalog lists (any WebSocket host)."""
         text = source.lower()
-        kraken = any(marker in text for marker in secrets.module_markers)
+        kraken = named or any(marker in text for marker in secrets.module_markers)
         lookalike = not kraken and any(marker in text for marker in secrets.lookalike_markers)
         return Context(kraken, lookalike)
 
@@ -216,6 +217,11 @@ class SecretDetector(cst.BatchableCSTVisitor):
                 for value in positional[: len(client.credentials)]:
                     self._check(value, None, credential=True)
 
+    def in_messages(self, tokens: list[tuple[cst.BaseExpression, str]]) -> None:
+        """Values Kraken WebSocket messages carry as their token: the message's shape is the context."""
+        for node, name in tokens:
+            self._check(node, name, kraken=True)
+
     def _check(self, node: cst.BaseExpression, name: str | None, *, credential: bool = False,
                kraken: bool = False) -> None:
         """Report `node` if it is a credential: under `name`, or as a client's `credential` argument
@@ -236,7 +242,7 @@ def scan_tokens(source: str, catalog: Catalog) -> tuple[Credential, ...]:
     Context is the name before `=` or `:` (an assignment, keyword or dict entry).
     """
     classifier = Classifier(catalog.secrets)
-    context = Context.of(source, catalog.secrets)
+    context = Context.of(source, catalog.secrets, catalog.websocket.named_in(source))
     found = []
     for name, value, (line, col) in _named_strings(source):
         shape = classifier.finding(value, name, context)

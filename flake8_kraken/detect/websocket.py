@@ -192,6 +192,7 @@ class WebSocketMessages:
         self.ws_calls = ws_calls
         self.classifier = Classifier(self.catalog.secrets)
         self.pendings: list[Pending] = []
+        self.tokens: list[tuple[cst.BaseExpression, str]] = []  # what Kraken messages carry as their token
 
     def find(self) -> list[Pending]:
         self._given: set[int] = set()  # dicts a client sends for the caller: read there, not as messages
@@ -383,10 +384,12 @@ class WebSocketMessages:
 
     def _credentials_sent(self, message: Message) -> None:
         """The API key or secret in a message, as its token or under an API-Key header name."""
-        if not isinstance(message.view, DictView):
+        if isinstance(message.view, JsonView):
+            self._credentials_in_text(message, message.view)
             return
         token = at_path(message.view, message.token_path)
         if isinstance(token, Leaf) and token.node is not None:
+            self.tokens.append((token.node, message.token_path[-1]))
             name = _value_name(token.node, self.catalog.secrets)
             if name and self.classifier.is_credential_name(name) and not self.classifier.is_token_name(name):
                 self.reporter.sink.fact(token.node, KeySent, f"the token is {name}")
@@ -396,6 +399,23 @@ class WebSocketMessages:
                 key = literal_value(element.key) if isinstance(element, cst.DictElement) else None
                 if key is not None and key.lower() in forbidden:
                     self.reporter.sink.fact(element.value, KeySent, f"the message carries {key}")
+
+    def _credentials_in_text(self, message: Message, view: JsonView) -> None:
+        """The same in a message written as JSON text: an API-Key field is reported at the text; a token
+        is matched to the expression that fills it when each run-time part fills one place."""
+        forbidden = {k.lower() for k in self.socket.forbidden_keys}
+        carried = [key for key in dict.fromkeys(_json_keys(view.data)) if key.lower() in forbidden]
+        if carried:  # one finding at the text, naming every field
+            self.reporter.sink.fact(message.node, KeySent, f"the message carries {', '.join(carried)}")
+        raw: Any = view.data
+        for key in message.token_path:
+            raw = raw.get(key) if isinstance(raw, dict) else None
+        parts = _runtime_parts(message.node)
+        if raw in view.holders and len(parts) == len(view.holders):
+            part = parts[list(view.holders).index(raw)]
+            name = _value_name(part, self.catalog.secrets)
+            if name and self.classifier.is_credential_name(name) and not self.classifier.is_token_name(name):
+                self.reporter.sink.fact(part, KeySent, f"the token is {name}")
 
     # --- messages a client sends for the caller -----------------------------------------------
 
@@ -459,6 +479,33 @@ def _value_name(node: cst.BaseExpression, secrets: Secrets) -> str | None:
     if isinstance(node, cst.Call) and dotted(node.func) in getters:
         return literal_value(node.args[0].value) if node.args else None
     return None
+
+
+def _json_keys(data: Any) -> Iterator[str]:
+    """Every key of a JSON object, nested ones too."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield key
+            yield from _json_keys(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _json_keys(value)
+
+
+def _runtime_parts(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    """The expressions a string expression puts into its text, in order ('..' + key, '%s' % key, f'{key}')."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+        right = node.right
+        return [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _runtime_parts(node.left) + _runtime_parts(node.right)
+    if isinstance(node, cst.FormattedString):
+        return [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        return [a.value for a in node.args]
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return []
+    return [node] if isinstance(node, cst.BaseExpression) else []
 
 
 def _dicts_in(view: DictView) -> list[DictView]:

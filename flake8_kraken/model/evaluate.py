@@ -157,7 +157,7 @@ class Model:
         if isinstance(node, cst.ConcatenatedString):
             return _combine([self.strs(node.left, scope, sym), self.strs(node.right, scope, sym)], "".join)
         if isinstance(node, cst.FormattedString):
-            return _combine([self._fstring_part(p, scope, sym) for p in node.parts], "".join)
+            return _combine([self._fstring_part(node, p, scope, sym) for p in node.parts], "".join)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             left, right = self.value(node.left, scope, sym), self.value(node.right, scope, sym)
             if not _has_text(left) and not _has_text(right):
@@ -202,9 +202,10 @@ class Model:
             return _combine(parts, lambda p: tx.urljoin(p[0], p[1]))
         return (Str(HOLE),)
 
-    def _fstring_part(self, part: cst.BaseFormattedStringContent, scope: Scope, sym: Scope | None) -> list[Str]:
+    def _fstring_part(self, node: cst.FormattedString, part: cst.BaseFormattedStringContent, scope: Scope,
+                      sym: Scope | None) -> list[Str]:
         if isinstance(part, cst.FormattedStringText):
-            return [Str(part.value)]
+            return [Str(tx.fstring_text(node, part.value))]
         if isinstance(part, cst.FormattedStringExpression) and part.format_spec is None and part.conversion is None:
             return self.strs(part.expression, scope, sym)
         return [Str(HOLE)]

@@ -5,6 +5,7 @@ one; the model applies them to every combination of the alternatives it knows.
 """
 from __future__ import annotations
 
+import ast
 import re
 import string
 from typing import Sequence
@@ -13,7 +14,7 @@ import libcst as cst
 
 from flake8_kraken.model.values import HOLE
 
-_PERCENT = re.compile(r"(%%|%\(?[^()%]*\)?[-#0 +]*\d*(?:\.\d+)?[sdirfx])")
+_PERCENT = re.compile(r"(%%|%(?:\([^()]*\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[hlL]?[diouxXeEfFgGcrsa])")
 
 
 def string_value(node: cst.SimpleString) -> str:
@@ -84,6 +85,18 @@ def urljoin(base: str, path: str) -> str:
     return base[: base.rfind("/") + 1] + path if "/" in base else base + "/" + path
 
 
+def fstring_text(node: cst.FormattedString, value: str) -> str:
+    """A literal part of an f-string as its text: doubled braces single, escapes decoded."""
+    text = value.replace("{{", "{").replace("}}", "}")
+    if "\\" not in text or "r" in node.prefix.lower():
+        return text
+    try:
+        decoded = ast.literal_eval(node.start.lower().replace("f", "") + text + node.end)
+    except (SyntaxError, ValueError):
+        return text
+    return decoded if isinstance(decoded, str) else text
+
+
 def literal_text(node: cst.BaseExpression) -> str | None:
     """The text of a string expression made of literals only (concatenations, f-strings without
     fields, bytes as latin-1); None for anything else."""
@@ -93,7 +106,7 @@ def literal_text(node: cst.BaseExpression) -> str | None:
         left, right = literal_text(node.left), literal_text(node.right)
         return None if left is None or right is None else left + right
     if isinstance(node, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in node.parts):
-        return "".join(p.value for p in node.parts)  # type: ignore[union-attr]
+        return "".join(fstring_text(node, p.value) for p in node.parts)  # type: ignore[union-attr]
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         left, right = literal_text(node.left), literal_text(node.right)
         return None if left is None or right is None else left + right

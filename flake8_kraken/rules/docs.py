@@ -1,4 +1,4 @@
-"""docs/codes/KRKnnn.md, made from each rule: why, a bad and a good example, how to suppress.
+"""docs/codes/KRKnnn.md, made from each rule: why, its examples (flagged and not), how to suppress.
 
     python -m flake8_kraken.rules.docs [DIRECTORY]   # writes the pages (default: docs/codes)
 
@@ -10,18 +10,25 @@ import sys
 from pathlib import Path
 
 from flake8_kraken.rules import RULES
-from flake8_kraken.rules.base import Rule
+from flake8_kraken.rules.base import Example, Rule
 
 
 def page(rule: Rule) -> str:
-    """The documentation page of one rule."""
+    """The documentation page of one rule: every example the tests run, flagged ones first."""
     title = rule.summary[0].upper() + rule.summary[1:]
-    bad, good = rule.invalid[0], rule.valid[0]
-    options = f"\n\nThe examples above are checked with `flake8 {' '.join(bad.options)}`." if bad.options else ""
-    off = "" if rule.default else (f"\n\nOff by default: the examples above are checked with "
+    off = "" if rule.default else (f"\n\nOff by default: the examples are checked with "
                                    f"`flake8 --extend-select {rule.code}`.")
-    return (f"# {rule.code}: {title}\n\n## Why\n\n{rule.why}\n\n## Bad\n\n```python\n{bad.source}```\n\n"
-            f"## Good\n\n```python\n{good.source}```\n\n## Suppress or configure\n\n{rule.fix}{options}{off}\n")
+    return (f"# {rule.code}: {title}\n\n## Why\n\n{rule.why}\n\n## Bad\n\n{_examples(rule.invalid, rule.code)}"
+            f"## Good\n\n{_examples(rule.valid, rule.code)}## Suppress or configure\n\n{rule.fix}{off}\n")
+
+
+def _examples(examples: tuple[Example, ...], code: str) -> str:
+    out = []
+    for example in examples:
+        where = f"{code} at line {example.at[0]}, column {example.at[1]}" if example.at else f"no {code}"
+        options = f", with `flake8 {' '.join(example.options)}`" if example.options else ""
+        out.append(f"```python\n{example.source}```\n\n*Gives {where}{options}.*\n\n")
+    return "".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,9 @@ never with the key itself. A message whose token is the API key or secret, or th
                 '    return {"method": "subscribe", "params": {"channel": "balances", "token": token, '
                 '"API-Key": key}}\n',
                 at=(5, 97)),
+        Example('URL = "wss://ws-auth.kraken.com"\n\n\ndef login(key, sign):\n    return (\'{"event": "subscribe", '
+                '"subscription": {"name": "ownTrades"}, \'\n            \'"API-Key": "%s", "API-Sign": "%s"}\' '
+                '% (key, sign))\n', at=(5, 13)),
     ),
     valid=(Example('URL = "wss://ws-auth.kraken.com/v2"\n\n\ndef subscription(token):\n'
                    '    return {"method": "subscribe", "params": {"channel": "balances", "token": token}}\n'),),
