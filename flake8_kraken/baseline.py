@@ -7,7 +7,6 @@ per line, so that two branches that each accept findings merge without conflict.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -15,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, TypeVar
 
+from flake8_kraken.findings import fingerprint
 from flake8_kraken.redact import RedactedError
 
 VERSION = 1
@@ -30,8 +30,7 @@ class Baseline:
     counts: Mapping[str, int] = field(default_factory=dict)  # fingerprint -> accepted occurrences
 
     def fingerprint(self, path: str, text: str, line_text: str) -> str:
-        data = "\0".join((self.salt, path, text, line_text.strip()))
-        return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return fingerprint(path, text, line_text, self.salt)
 
 
 T = TypeVar("T")

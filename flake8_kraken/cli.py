@@ -11,7 +11,6 @@ import json
 import os
 import sys
 import tokenize
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from flake8_kraken import __version__
@@ -51,13 +50,6 @@ def _parser() -> argparse.ArgumentParser:
 
 class UsageError(RedactedError):
     """Bad arguments or configuration: exit 2 with this message."""
-
-
-def display_path(path: str) -> str:
-    """The path as a report shows it: relative to the working directory when inside it."""
-    relative = os.path.relpath(os.path.abspath(path))
-    shown = Path(path if relative.startswith("..") else relative).as_posix()
-    return shown[2:] if shown.startswith("./") else shown
 
 
 def read_source(path: str) -> str:
@@ -124,7 +116,7 @@ def check_file(path: str) -> Any:
     from flake8_kraken.report import Checked
 
     catalog, policy = _SETTINGS["catalog"], _SETTINGS["policy"]
-    shown = display_path(path)
+    shown = normal_path(path)
     try:
         source = read_source(path)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
@@ -133,7 +125,7 @@ def check_file(path: str) -> Any:
     result = analyse(source, shown, catalog)
     key, found = checked_file(result, lines, catalog, policy)
     texts = {m.line: lines[m.line - 1] for m in found if 0 < m.line <= len(lines)}
-    return Checked(result, key, tuple(found), policy.may_withdraw(normal_path(shown))), texts
+    return Checked(result, key, tuple(found), policy.may_withdraw(shown)), texts
 
 
 def verdict(options: Any) -> Callable[[str, Any, str], bool]:
@@ -207,7 +199,7 @@ def run_permissions(args: argparse.Namespace) -> int:
         ids = [p.id for p in catalog.permissions]
         raise UsageError(f"flake8-kraken: --explain: unknown permission '{args.explain}'"
                          f"{did_you_mean(args.explain, ids)}")
-    report = build_report(checked, catalog)
+    report = build_report(checked, catalog, (key.pattern for key in _SETTINGS["policy"].keys))
     if args.emit_config:
         sys.stdout.write(emit_config(report, catalog))
     elif args.format == "json":
@@ -222,7 +214,6 @@ def run_permissions(args: argparse.Namespace) -> int:
 
 
 def _sarif(checked: list[Any]) -> str:
-    from flake8_kraken.policy import normal_path
     from flake8_kraken.sarif import Finding, build_sarif, dumps
 
     findings = []
@@ -231,7 +222,7 @@ def _sarif(checked: list[Any]) -> str:
         for message in item.messages:
             code, _, text = message.text.partition(" ")
             line_text = lines[message.line - 1] if 0 < message.line <= len(lines) else ""
-            findings.append(Finding(normal_path(item.path), message.line, message.col, code, text, line_text))
+            findings.append(Finding(item.path, message.line, message.col, code, text, line_text))
     return dumps(build_sarif(findings))
 
 

@@ -145,3 +145,12 @@ class Sink:
 
         return FileResult(path, of(Call), of(Unresolved), of(Credential), of(UnknownName), of(WrongSide),
                           of(KeySent))
+
+
+def fingerprint(path: str, message: str, line_text: str, salt: str = "") -> str:
+    """A finding's identity across runs (the baseline's and SARIF's): its path, message and the
+    text of its line, hashed; no line number, so moving code keeps it, and never the text itself."""
+    import hashlib
+
+    data = "\0".join((salt, path, message, line_text.strip()))
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:32]

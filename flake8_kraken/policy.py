@@ -53,12 +53,13 @@ class Policy:
 
 
 def normal_path(filename: str) -> str:
-    """A path as globs see it: relative to the working directory, with '/' and no './'."""
-    path = filename
-    if os.path.isabs(path):
-        relative = os.path.relpath(path)
-        path = path if relative.startswith("..") else relative
-    posix = PurePath(path).as_posix()
+    """A path as globs, reports, SARIF and the baseline see it (the one normaliser): relative to
+    the working directory when inside it, with '/' and no './'."""
+    try:
+        relative = os.path.relpath(os.path.abspath(filename))
+    except ValueError:  # another drive
+        relative = ".."
+    posix = PurePath(filename if relative.startswith("..") else relative).as_posix()
     while posix.startswith("./"):
         posix = posix[2:]
     return posix

@@ -7,6 +7,8 @@ the declared keys' globs; files under none are grouped by top-level package.
 from __future__ import annotations
 
 import os
+import posixpath
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -58,25 +60,31 @@ def _file_json(result: FileResult, catalog: Catalog) -> dict[str, Any]:
     return entry
 
 
-def package_of(path: str) -> str:
-    """A file's top-level package (outermost directory with __init__.py), else the file."""
-    directory = os.path.dirname(path)
+def declared_directories(patterns: Iterable[str]) -> frozenset[str]:
+    """The directories declared globs sit in (their part before any wildcard): 'svc/oms/*' -> 'svc/oms'."""
+    fixed = (re.split(r"[*?[]", pattern, maxsplit=1)[0] for pattern in patterns)
+    return frozenset(d for d in (posixpath.dirname(f) if not f.endswith("/") else f.rstrip("/") for f in fixed) if d)
+
+
+def package_of(path: str, declared: frozenset[str] = frozenset()) -> str:
+    """An undeclared file's component: its outermost package that holds no declared glob
+    (svc/reports beside the declared svc/oms/*), else the file itself."""
+    directory = posixpath.dirname(path)
     top = None
     while directory and os.path.isfile(os.path.join(directory, "__init__.py")):
-        top = directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
+        if any(d == directory or d.startswith(directory + "/") for d in declared):
             break
-        directory = parent
+        top = directory
+        directory = posixpath.dirname(directory)
     return top if top is not None else path
 
 
-def component_of(checked: Checked) -> tuple[str, DeclaredKey | None]:
-    """The component a file belongs to: its declared key's glob, else its package."""
+def component_of(checked: Checked, declared: frozenset[str] = frozenset()) -> tuple[str, DeclaredKey | None]:
+    """The component a file belongs to: its declared key's glob, else its package (package_of)."""
     key = checked.key
     if key is not None:
         return (key.pattern or checked.path), key
-    return package_of(checked.path), None
+    return package_of(checked.path, declared), None
 
 
 def fitted(requirements: list[Requirement], granted: frozenset[str], catalog: Catalog,
@@ -120,13 +128,19 @@ def _component_json(name: str, members: list[Checked], key: DeclaredKey | None, 
     }
 
 
-def build_report(checked: Iterable[Checked | FileResult], catalog: Catalog) -> dict[str, Any]:
-    """The report as plain data, ready for json.dumps."""
+def build_report(checked: Iterable[Checked | FileResult], catalog: Catalog,
+                 declared: Iterable[str] = ()) -> dict[str, Any]:
+    """The report as plain data, ready for json.dumps (declared: the globs of kraken-permissions).
+
+    Code no glob declares is grouped by package and shown only where it makes a call."""
     items = sorted((c if isinstance(c, Checked) else Checked(c) for c in checked), key=lambda c: c.path)
+    directories = declared_directories(declared)
     groups: dict[str, tuple[DeclaredKey | None, list[Checked]]] = {}
     for item in items:
-        name, key = component_of(item)
+        name, key = component_of(item, directories)
         groups.setdefault(name, (key, []))[1].append(item)
+    groups = {name: (key, members) for name, (key, members) in groups.items()
+              if key is not None or any(m.result.calls for m in members)}
     calls = [c for item in items for c in item.result.calls]
     permissions = least_privilege((c.requirement for c in calls), catalog)
     return {

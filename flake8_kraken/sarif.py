@@ -7,11 +7,11 @@ and by flake8's `--format=kraken-sarif`.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, Iterable, NamedTuple
 
 from flake8_kraken import __version__
+from flake8_kraken.findings import fingerprint
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -23,11 +23,6 @@ class Finding(NamedTuple):
     code: str
     text: str  # the message, without the code
     line_text: str  # for the fingerprint only; never written
-
-
-def fingerprint(finding: Finding) -> str:
-    data = "\0".join((finding.path, finding.code, finding.text, finding.line_text.strip()))
-    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def build_sarif(findings: Iterable[Finding]) -> dict[str, Any]:
@@ -58,7 +53,7 @@ def build_sarif(findings: Iterable[Finding]) -> dict[str, Any]:
                     "region": {"startLine": f.line, "startColumn": f.col + 1},
                 },
             }],
-            "partialFingerprints": {"primaryLocationLineHash": fingerprint(f)[:32]},
+            "partialFingerprints": {"primaryLocationLineHash": fingerprint(f.path, f"{f.code} {f.text}", f.line_text)},
         }
         for f in ordered
     ]

@@ -56,6 +56,27 @@ def test_undeclared_files_group_by_package_then_by_file(tmp_path: Path, capsys, 
     assert [(c["name"], c["declared"]) for c in json.loads(out)["components"]] == [("script.py", None), ("svc", None)]
 
 
+def test_undeclared_code_beside_declared_globs_is_its_own_package(tmp_path: Path, capsys, monkeypatch) -> None:
+    """svc/oms/* and svc/marketdata/* declared: svc/reports is a component, not all of svc; code
+    that makes no call is no component."""
+    for package in ("svc", "svc/oms", "svc/marketdata", "svc/reports", "svc/reports/daily", "svc/util"):
+        (tmp_path / package).mkdir(parents=True, exist_ok=True)
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / "svc" / "oms" / "a.py").write_text('u = "/0/private/AddOrder"\n')
+    (tmp_path / "svc" / "marketdata" / "b.py").write_text('u = "/0/public/Ticker"\n')
+    (tmp_path / "svc" / "reports" / "daily" / "c.py").write_text('u = "/0/private/Ledgers"\n')
+    (tmp_path / "svc" / "util" / "d.py").write_text("x = 1\n")
+    (tmp_path / "tool.py").write_text("print('no call')\n")
+    (tmp_path / "setup.cfg").write_text("[flake8]\nkraken-permissions =\n    svc/oms/*: create-modify-orders\n"
+                                        "    svc/marketdata/*: query-funds\n")
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run(capsys, "--format", "json")
+    components = [(c["name"], c["declared"], c["permissions"]) for c in json.loads(out)["components"]]
+    assert components == [("svc/marketdata/*", ["query-funds"], []),
+                          ("svc/oms/*", ["create-modify-orders"], ["create-modify-orders"]),
+                          ("svc/reports", None, ["query-ledger"])]
+
+
 def test_check_fails_on_missing_and_excess(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "--check")[0] == 1
 
