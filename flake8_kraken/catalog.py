@@ -6,6 +6,7 @@ has read the YAML with its line numbers; nothing else holds a Kraken fact.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -332,7 +333,19 @@ def load_catalog(path: str | Path | None = None, extra: str | Path | None = None
     return parse_catalog(rules_data(target, extra), target)
 
 
-_CACHE: dict[tuple[str, str | None], Catalog] = {}
+_CACHE: dict[tuple[object, ...], Catalog] = {}
+
+
+def _identity(extra: str | None) -> tuple[object, ...]:
+    """Which user rules file this is, in a process that may change directory or outlive an edit
+    (an editor, a test run): its absolute path, size and modification time."""
+    if extra is None:
+        return (None,)
+    try:
+        found = os.stat(extra)
+    except OSError:
+        return (extra, None)  # unreadable: loaded (and reported) every time
+    return (os.path.abspath(extra), found.st_size, found.st_mtime_ns)
 
 
 def default_catalog(extra: str | None = None) -> Catalog:
@@ -343,9 +356,10 @@ def default_catalog(extra: str | None = None) -> Catalog:
     files' contents and the package's version, and validated on every load exactly as
     the YAML is; anything wrong with it and it is rebuilt from the YAML.
     """
-    key = (str(shipped_rules_path()), extra)
+    shipped = str(shipped_rules_path())
+    key = (shipped, *_identity(extra))
     if key not in _CACHE:
-        _CACHE[key] = _cached(key[0], extra)
+        _CACHE[key] = _cached(shipped, extra)
     return _CACHE[key]
 
 

@@ -4,6 +4,8 @@ LibCST's PositionProvider records a range for every node of the module, which
 costs several times the parse itself. A file reports a handful of nodes, so
 this pass tracks only the line and column and keeps the start of the nodes
 asked for (the syntactic start, as PositionProvider and flake8 count it).
+CodegenState is not LibCST's public API: pyproject.toml pins the range that CI
+tests at both ends (libcst>=1.1,<2).
 """
 from __future__ import annotations
 

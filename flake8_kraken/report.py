@@ -92,11 +92,13 @@ def fitted(requirements: list[Requirement], granted: frozenset[str], catalog: Ca
     """(excess, missing) of a declared key: what it grants beyond its own least-privilege
     subset that still meets every call it can meet, and what it lacks for the others
     (`flagged`: only for these, the calls whose KRK201 flake8 would show)."""
-    meetable = [r for r in requirements if r.satisfied_by(granted)]
-    within = [Requirement(r.all_of, tuple(p for p in r.any_of if p in granted)) for r in meetable]
-    used = set(least_privilege(within, catalog))
     unmet = [r for r in (requirements if flagged is None else flagged) if not r.satisfied_by(granted)]
     missing = set(least_privilege(unmet, catalog)) - granted if unmet else set()
+    fixed = granted | missing  # the key once what it lacks is added: what it grants for a call is not excess
+    within = [Requirement(r.all_of, tuple(p for p in r.any_of if p in fixed)) for r in requirements
+              if r.satisfied_by(fixed)]
+    used = set(least_privilege(within, catalog)).union(
+        *(set(r.all_of) for r in requirements if not r.satisfied_by(fixed)))
     return granted - used, missing
 
 
@@ -125,6 +127,10 @@ def _component_json(name: str, members: list[Checked], key: DeclaredKey | None, 
         "missing": sorted(missing, key=order.__getitem__),
         "needed_by": _needed_by(calls, permissions),
         "withdrawals": [f"{path}:{c.line}" for path, c in calls if (path, c.line, c.col, krk202.RULE.code) in shown],
+        "notes": [f"{path}:{c.line}: {note}" for path, c in calls
+                  if (path, c.line, c.col, krk201.RULE.code) in shown
+                  for note in [krk201.guide_note(c.endpoint, c.requirement, declared or frozenset(), catalog)]
+                  if note],
     }
 
 
@@ -221,6 +227,7 @@ def render_text(report: dict[str, Any], catalog: Catalog, explain: str | None = 
             lines.append(f"    missing: {', '.join(comp['missing'])} (needed, not granted)")
         if comp["withdrawals"]:
             lines.append(f"    withdrawals outside the withdraw paths: {', '.join(comp['withdrawals'])}")
+        lines.extend(f"    note: {note}" for note in comp["notes"])
     lines.append("")
     preset = f" (preset: {report['preset']})" if report["preset"] else ""
     lines.append(f"Whole code base: {_perm_list(report['permissions'])}{preset}")
@@ -249,6 +256,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         declared = (", ".join(comp["declared"]) or "none") if comp["declared"] is not None else "-"
         lines.append(f"| `{comp['name']}` | {', '.join(comp['permissions']) or 'none'} | {comp['preset'] or '-'} | "
                      f"{declared} | {', '.join(comp['excess']) or '-'} | {', '.join(comp['missing']) or '-'} |")
+    notes = [note for comp in report["components"] for note in comp["notes"]]
+    if notes:
+        lines += [""] + [f"- `{note.split(': ', 1)[0]}`: {note.split(': ', 1)[1]}" for note in notes]
     withdrawals = [w for comp in report["components"] for w in comp["withdrawals"]]
     if withdrawals:
         lines += ["", "**Withdrawal calls outside the withdraw paths:** " + ", ".join(f"`{w}`" for w in withdrawals)]

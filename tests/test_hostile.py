@@ -101,19 +101,36 @@ def _own_time(flake8, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) ->
     return (time.perf_counter() - start) / own, run
 
 
-@pytest.mark.parametrize("shape", ["5 MB file", "100,000-element literal", "1 MB line"])
+@pytest.mark.parametrize("shape", ["6 MB file", "100,000-element literal", "1 MB line"])
 def test_large_inputs_stay_within_ten_times_flake8(flake8, monkeypatch: pytest.MonkeyPatch, shape: str) -> None:
-    if shape == "5 MB file":
+    if shape == "6 MB file":
         body = "".join(f'SETTING_{i} = {{"name": "value_{i}", "path": "/0/public/Ticker", "limit": {i}}}\n'
-                       for i in range(60_000))
+                       for i in range(72_000))
     elif shape == "100,000-element literal":
         body = "VALUES = [\n" + "".join(f"    {i},\n" for i in range(100_000)) + "]\n"
     else:
         body = "BLOB = '" + "a" * 1_000_000 + "'\n"
     ratio, run = _own_time(flake8, monkeypatch, {"t.py": "import krakenex\n" + body})
     assert ratio < 10, f"{shape}: {ratio:.1f} times flake8's own time"
-    if shape == "5 MB file":
-        assert run.krk == ["t.py:1:1: KRK000 Kraken analysis skipped: the file is larger than 2 MB"]
+    if shape == "6 MB file":
+        assert run.krk == ["t.py:1:1: KRK000 Kraken analysis skipped: the file is larger than 5 MB"]
+
+
+def test_a_file_of_a_few_megabytes_is_analysed_in_full(flake8) -> None:
+    """Files up to the memory bound (5 MB of source) get every code, not only the credential scan."""
+    blob = "BLOB = '" + "a" * 3_000_000 + "'\n"
+    source = f"import krakenex\n{blob}\n\ndef pay(api):\n    api.query_private('Withdraw', {{'amount': 1}})\n"
+    run = flake8({"t.py": source}, "--select", "KRK")
+    assert run.krk == ["t.py:6:5: KRK202 Withdraw needs Withdraw Funds; keep withdrawal calls in code allowed to "
+                       "move funds", "t.py:6:5: KRK901 Withdraw needs Withdraw Funds"]
+
+
+def test_a_file_beyond_the_bound_still_gets_the_credential_scan(flake8) -> None:
+    key = base64.b64encode(secrets.token_bytes(42)).decode()
+    blob = "BLOB = '" + "a" * 5_100_000 + "'\n"
+    run = flake8({"t.py": f"import krakenex\n{blob}API_KEY = '{key}'\n"}, "--select", "KRK")
+    assert run.krk[0] == "t.py:1:1: KRK000 Kraken analysis skipped: the file is larger than 5 MB"
+    assert [line.split(" ")[1] for line in run.krk[1:]] == ["KRK101"]
 
 
 # --- hostile rules files -------------------------------------------------------------------

@@ -181,6 +181,16 @@ def test_company_wrapper_taught_by_rules(flake8) -> None:
                        "bot.py:5:1: KRK901 Withdraw needs Withdraw Funds"]
 
 
+def test_an_edited_rules_file_is_read_again_in_the_same_process(flake8) -> None:
+    """An editor's flake8 process outlives an edit of the rules, and a relative name means another
+    file in another directory: the rules in use are the file's as it is now."""
+    source = "from ourco.exchange import Client\n\nClient().sweep_to_cold_wallet()\n"
+    files = {"ourco-rules.yaml": WRAPPER, "bot.py": source}
+    assert flake8(files, "--kraken-rules", "ourco-rules.yaml").krk == [f"bot.py:3:1: {W202}"]
+    files["ourco-rules.yaml"] = WRAPPER.replace("sweep_to_cold_wallet: Withdraw", "sweep_to_cold_wallet: Balance")
+    assert flake8(files, "--kraken-rules", "ourco-rules.yaml").krk == []
+
+
 def test_extra_known_example_credential(flake8) -> None:
     example = base64.b64encode(secrets.token_bytes(64)).decode()
     digest = hashlib.sha256(example.encode()).hexdigest()
@@ -213,3 +223,18 @@ def test_baseline_accepts_today_and_reports_only_new(flake8, tmp_path: Path) -> 
     again = command("flake8-kraken", "baseline", "--write", "src", cwd=tmp_path)
     assert again.returncode == 0
     assert json.loads((tmp_path / ".kraken-baseline.json").read_text())["salt"] == data["salt"]
+
+
+def test_the_baseline_counts_identical_findings(flake8, tmp_path: Path) -> None:
+    """Two identical lines are two accepted findings: a third copy is new, one fewer is fine."""
+    line = 'w = "/0/private/Withdraw"\n'
+    config = "[flake8]\nselect = KRK202\nkraken-baseline = .kraken-baseline.json\n"
+    flake8({"bot.py": "import krakenex\n" + line * 2}, isolated=False, paths=["bot.py"])
+    done = command("flake8-kraken", "baseline", "--write", "--select", "KRK202", "bot.py", cwd=tmp_path)
+    assert done.stdout == "flake8-kraken: 2 findings accepted in .kraken-baseline.json\n"
+    entries = json.loads((tmp_path / ".kraken-baseline.json").read_text())["findings"]
+    assert [(e["code"], e["count"]) for e in entries] == [("KRK202", 2)]
+    assert flake8({"setup.cfg": config}, isolated=False, paths=["bot.py"]).lines == []
+    third = flake8({"bot.py": "import krakenex\n" + line * 3}, isolated=False, paths=["bot.py"])
+    assert third.krk == [f"bot.py:4:5: {W202}"]
+    assert flake8({"bot.py": "import krakenex\n" + line}, isolated=False, paths=["bot.py"]).lines == []

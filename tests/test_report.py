@@ -70,6 +70,28 @@ def test_least_privilege_per_file(
     assert data["permissions"] == needed
 
 
+NEW_PERMISSION = """version: 1
+permissions:
+  - {id: read-statements, title: Read Statements, risk: 1}
+endpoints:
+  - {name: Statements, access: private, requires_any: [withdraw, read-statements]}
+  - {name: Transfers, access: private, requires_any: [earn, deposit]}
+"""
+
+
+def test_ties_go_to_the_lower_risk_then_the_catalog_order(tmp_path: Path, capsys, monkeypatch) -> None:
+    """A permission a user's rules add comes last in the catalog's order: where either of two would
+    do, the lower risk wins over the order (Statements), and among equal risks the order (Transfers)."""
+    (tmp_path / "more.yaml").write_text(NEW_PERMISSION)
+    (tmp_path / "setup.cfg").write_text("[flake8]\nkraken-rules = more.yaml\n")
+    write_calls(tmp_path, "statements.py", ["Statements"])
+    write_calls(tmp_path, "transfers.py", ["Transfers"])
+    monkeypatch.chdir(tmp_path)
+    assert main(["permissions", "--format", "json", "."]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [f["permissions"] for f in data["files"]] == [["read-statements"], ["deposit"]]
+
+
 def test_whole_scope_is_not_a_union_of_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_calls(tmp_path, "cancel.py", ["CancelOrder"])
     write_calls(tmp_path, "place.py", ["AddOrder"])

@@ -77,6 +77,27 @@ def test_undeclared_code_beside_declared_globs_is_its_own_package(tmp_path: Path
                           ("svc/reports", None, ["query-ledger"])]
 
 
+def test_a_key_made_from_krakens_guide_is_explained(tmp_path: Path, capsys, monkeypatch) -> None:
+    """EditOrder under Create & Modify Orders alone: the guide's key, which the server refuses. flake8
+    and every report format say why; the granted permission is needed, so it is not excess."""
+    (tmp_path / "edit.py").write_text('import krakenex\n\nkrakenex.API().query_private("EditOrder", {"txid": "O1"})\n')
+    (tmp_path / "setup.cfg").write_text("[flake8]\nkraken-permissions =\n    *: create-modify-orders\n")
+    monkeypatch.chdir(tmp_path)
+    note = ("Kraken's API-key guide lists Create & Modify Orders for EditOrder, but the endpoint also "
+            "requires Cancel/Close Orders")
+    done = command("flake8", "--select", "KRK201", "edit.py", cwd=tmp_path)
+    assert done.stdout.endswith(f"KRK201 EditOrder needs Cancel/Close Orders, which the key declared for * in"
+                                f" kraken-permissions does not grant; {note}\n")
+    _, out, _ = run(capsys, "--format", "json")
+    component = json.loads(out)["components"][0]
+    assert (component["missing"], component["excess"]) == (["cancel-close-orders"], [])
+    assert component["notes"] == [f"edit.py:3: {note}"]
+    _, text, _ = run(capsys)
+    assert f"    note: edit.py:3: {note}\n" in text
+    _, markdown, _ = run(capsys, "--format", "markdown")
+    assert f"- `edit.py:3`: {note}\n" in markdown
+
+
 def test_check_fails_on_missing_and_excess(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "--check")[0] == 1
 

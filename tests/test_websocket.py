@@ -215,6 +215,16 @@ def test_public_subscriptions_need_no_permission(tmp_path: Path, capsys: pytest.
     assert data["permissions"] == []
 
 
+def test_a_keepalive_ping_is_no_call(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Pings (v2 method, v1 event) only keep the socket open: the report lists the subscriptions alone."""
+    source = ("URL = 'wss://ws.kraken.com/v2'\nping = {'method': 'ping', 'req_id': 1}\n"
+              "sub = {'method': 'subscribe', 'params': {'channel': 'ticker'}}\nold = {'event': 'ping'}\n"
+              "spread = {'event': 'subscribe', 'pair': ['XBT/USD'], 'subscription': {'name': 'spread'}}\n")
+    data = _report(tmp_path, capsys, source)
+    assert [(c["line"], c["endpoint"]) for c in data["files"][0]["calls"]] == [(3, "ws/v2/ticker"),
+                                                                               (5, "ws/v1/spread")]
+
+
 def test_runtime_channel_is_unresolved(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = "URL = 'wss://ws.kraken.com/v2'\n\n\ndef sub(channel):\n" \
              "    return {'method': 'subscribe', 'params': {'channel': channel}}\n"

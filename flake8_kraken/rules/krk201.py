@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from flake8_kraken.catalog import Requirement
+from flake8_kraken.catalog import Catalog, Requirement
 from flake8_kraken.privilege import describe
 from flake8_kraken.rules.base import Context, Example, Message, Rule
 
 BAD_COMMENT = "the kraken-permissions comment is ignored: {reason}"
-GUIDE = "; Kraken's API-key guide lists {guide} for {endpoint}, but the endpoint also requires {also}"
+GUIDE = "Kraken's API-key guide lists {guide} for {endpoint}, but the endpoint also requires {also}"
 
 
 def lacking(requirement: Requirement, granted: frozenset[str]) -> Requirement | None:
@@ -17,6 +17,18 @@ def lacking(requirement: Requirement, granted: frozenset[str]) -> Requirement | 
         return None
     lacking_any = () if not requirement.any_of or granted & set(requirement.any_of) else requirement.any_of
     return Requirement(tuple(p for p in requirement.all_of if p not in granted), lacking_any)
+
+
+def guide_note(endpoint_name: str, requirement: Requirement, granted: frozenset[str], catalog: Catalog) -> str:
+    """Why a key made from Kraken's guide table fails a call (EditOrder), or "" where the guide agrees."""
+    endpoint = catalog.endpoint(endpoint_name)
+    if endpoint is None or endpoint.guide is None or not endpoint.guide.satisfied_by(granted):
+        return ""
+    missing = lacking(requirement, granted)
+    if missing is None:
+        return ""
+    return GUIDE.format(guide=describe(endpoint.guide, catalog), endpoint=endpoint_name,
+                        also=describe(missing, catalog))
 
 
 def check(rule: Rule, context: Context) -> Iterator[Message]:
@@ -31,13 +43,9 @@ def check(rule: Rule, context: Context) -> Iterator[Message]:
         missing = lacking(call.requirement, key.grants)
         if missing is None:
             continue
-        endpoint = catalog.endpoint(call.endpoint)
-        guide = ""
-        if endpoint is not None and endpoint.guide is not None and endpoint.guide.satisfied_by(key.grants):
-            guide = GUIDE.format(guide=describe(endpoint.guide, catalog), endpoint=call.endpoint,
-                                 also=describe(missing, catalog))
+        note = guide_note(call.endpoint, call.requirement, key.grants, catalog)
         yield rule.say(call.line, call.col, endpoint=call.endpoint, missing=describe(missing, catalog),
-                       where=key.where, guide=guide)
+                       where=key.where, guide=f"; {note}" if note else "")
 
 
 RULE = Rule(
