@@ -59,10 +59,7 @@ def normal_path(filename: str) -> str:
         relative = os.path.relpath(os.path.abspath(filename))
     except ValueError:  # another drive
         relative = ".."
-    posix = PurePath(filename if relative.startswith("..") else relative).as_posix()
-    while posix.startswith("./"):
-        posix = posix[2:]
-    return posix
+    return PurePath(filename if relative.startswith("..") else relative).as_posix()  # PurePath drops "./"
 
 
 def _grants(names: str, catalog: Catalog, where: str) -> frozenset[str]:

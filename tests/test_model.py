@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -287,14 +288,21 @@ def test_pathological_modules_finish_within_three_times_flake8(
 
     files = {"t.py": _pathological(kind)}
     flake8(files)  # imports and the catalog warm, as in any run after the first file
+
+    def best(*args: str) -> tuple[float, Any]:
+        """The fastest of three runs: a busy machine slows one run, not the work."""
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            done = flake8(files, *args)
+            times.append(time.perf_counter() - start)
+        return min(times), done
+
     with monkeypatch.context() as patch:
         patch.setattr(KrakenChecker, "run", lambda self: iter(()))
-        start = time.perf_counter()
-        flake8(files)
-        own = time.perf_counter() - start
-    start = time.perf_counter()
-    run = flake8(files, "--extend-select", "KRK901")
-    ratio = (time.perf_counter() - start) / own
+        own, _ = best()
+    spent, run = best("--extend-select", "KRK901")
+    ratio = spent / own
     assert ratio < 3, f"{kind}: {ratio:.1f} times flake8's own time"
     assert not any("KRK000" in line for line in run.krk), run.krk
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import command
+from flake8_kraken import policy
 
 CONFIG = """[flake8]
 kraken-permissions =
@@ -238,3 +239,29 @@ def test_the_baseline_counts_identical_findings(flake8, tmp_path: Path) -> None:
     third = flake8({"bot.py": "import krakenex\n" + line * 3}, isolated=False, paths=["bot.py"])
     assert third.krk == [f"bot.py:4:5: {W202}"]
     assert flake8({"bot.py": "import krakenex\n" + line}, isolated=False, paths=["bot.py"]).lines == []
+
+
+def test_the_module_comment_is_read_in_the_first_ten_lines_only(flake8) -> None:
+    call = "import krakenex\nkrakenex.API().query_private('AddOrder')\n"
+    comment = "# kraken-permissions: read-balances\n"
+    assert flake8({"a.py": "\n" * 9 + comment + call}, "--select", "KRK201").krk != []
+    assert flake8({"a.py": "\n" * 10 + comment + call}, "--select", "KRK201").krk == []
+
+
+def test_paths_are_matched_as_written_relative_to_the_working_directory(flake8, tmp_path: Path) -> None:
+    """./src/a.py and src/a.py are the same file for a glob; a file outside the working directory keeps
+    its own path."""
+    assert policy.normal_path("./src/a.py") == policy.normal_path("src/a.py") == "src/a.py"
+    outside = str(tmp_path.parent / "elsewhere" / "b.py")
+    assert policy.normal_path(outside) == Path(outside).as_posix()
+    files = {"src/a.py": "import krakenex\nkrakenex.API().query_private('AddOrder')\n",
+             "setup.cfg": "[flake8]\nkraken-permissions =\n    src/*: read-balances\n"}
+    run = flake8(files, "--select", "KRK201", isolated=False, paths=["./src/a.py"])
+    assert [line.split(": ")[1][:6] for line in run.krk] == ["KRK201"]
+
+
+def test_a_glob_with_a_character_class_is_a_glob(flake8) -> None:
+    files = {"src/a.py": "import krakenex\nkrakenex.API().query_private('AddOrder')\n",
+             "setup.cfg": "[flake8]\nkraken-permissions =\n    src/[ab].py: read-balances\n"}
+    run = flake8(files, "--select", "KRK201", isolated=False, paths=["src/a.py"])
+    assert [line.split(": ")[1][:6] for line in run.krk] == ["KRK201"]

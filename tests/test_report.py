@@ -55,6 +55,8 @@ LEAST = [
     (["Earn/AllocateStatus"], ["query-funds"]),
     (["Earn/AllocateStatus", "Earn/Allocate"], ["earn"]),
     (["Earn/Strategies"], []),
+    (["Balance", "CancelOrder"], ["query-funds", "cancel-close-orders"]),
+    (["QueryOrders", "Earn/AllocateStatus"], ["query-funds", "query-open-orders-trades"]),
     (["Ticker", "Depth"], []),
     (["AmendOrder", "CancelAll", "EditOrder"], ["cancel-close-orders", "create-modify-orders"]),
     (["DepositMethods", "WithdrawInfo"], ["query-funds", "deposit", "withdraw"]),

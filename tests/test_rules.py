@@ -99,3 +99,35 @@ def test_no_kraken_fact_is_spelled_in_python() -> None:
             if not (p.parent.name == "rules" and p.name.startswith("krk")) and p.name != "schema.py"]
     spelled = {(p.name, s) for p in code for s in _python_strings(p) if s in facts}
     assert spelled == set()
+
+
+# Each code's whole message, as flake8 prints it (the examples above pin the code and the place).
+HEAD = "# kraken-permissions: read-balances\nimport krakenex\n\napi = krakenex.API()\n"
+MESSAGES = {
+    "KRK201-any-of": (HEAD + 'api.query_private("CancelOrder", {"txid": "O1"})\n', "--select=KRK201",
+                      "5:1: KRK201 CancelOrder needs Cancel/Close Orders or Create & Modify Orders, which the key "
+                      "declared in this file's kraken-permissions comment does not grant"),
+    "KRK201-no-guide-note": (HEAD + 'api.query_private("AddOrder", {"pair": "XBTUSD"})\n', "--select=KRK201",
+                             "5:1: KRK201 AddOrder needs Create & Modify Orders, which the key declared in this "
+                             "file's kraken-permissions comment does not grant"),
+    "KRK201-all-of-beside-any-of": ("# kraken-permissions: create-modify-orders\nimport json\n\nURL = "
+                                    "'wss://ws-auth.kraken.com/v2'\nmsg = {'method': 'amend_order', 'params': "
+                                    "{'token': token}}\n", "--select=KRK201",
+                                    "5:7: KRK201 ws/v2/amend_order needs Access WebSockets API, which the key "
+                                    "declared in this file's kraken-permissions comment does not grant"),
+    "KRK202-moves-funds": (HEAD + 'api.query_private("WalletTransfer", {"amount": 1})\n', "--select=KRK202",
+                           "5:1: KRK202 WalletTransfer moves funds out of the account; keep withdrawal calls in code "
+                           "allowed to move funds"),
+    "KRK203-no-suggestion": (HEAD + 'api.query_private("Zzqxv")\n', "--select=KRK203",
+                             "5:1: KRK203 unknown Kraken endpoint 'Zzqxv'"),
+    "KRK204": (HEAD + 'api.query_public("Balance")\n', "--select=KRK204",
+               "5:1: KRK204 Balance is a private endpoint but is called as /0/public/Balance"),
+    "KRK901-no-permission": (HEAD + 'api.query_private("Earn/Strategies")\n', "--select=KRK901",
+                             "5:1: KRK901 Earn/Strategies needs a valid API key but no specific permission"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_whole_message(flake8, name: str) -> None:
+    source, option, expected = MESSAGES[name]
+    assert flake8({"t.py": source}, option).krk == [f"t.py:{expected}"]
