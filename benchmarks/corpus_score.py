@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +57,7 @@ def family(endpoint: str) -> str:
     if endpoint.startswith("ws/"):
         return "websocket"
     if endpoint.split(" ")[0] in ("GET", "POST", "PUT", "DELETE", "*") or "/derivatives/" in endpoint:
-        return "futures"
+        return "funding" if "/funding/" in endpoint else "futures"
     return "rest"
 
 
@@ -93,8 +92,8 @@ def main() -> int:
     args = parser.parse_args()
     manifest = yaml.safe_load(args.manifest.read_text())["files"]
     catalog = default_catalog()
-    tallies = {name: Tally() for name in ("rest", "websocket")}
-    futures = Counter()
+    tallies = {name: Tally() for name in ("rest", "websocket", "futures", "funding")}
+    pings = 0
     files = missing = 0
     unresolved: list[str] = []
     repos = set()
@@ -122,15 +121,12 @@ def main() -> int:
             tally.exact += sum(1 for _, _, d in pairs if d == 0)
             tally.misses.extend(f"{where}:{line}: {endpoint}" for line, endpoint in lost)
             tally.false_alarms.extend(f"{where}:{line}: {endpoint}" for line, endpoint in extra)
-        for label in entry.get("labels") or []:
-            if family(label["endpoint"]) in ("futures", "ping") and not label.get("ambiguous"):
-                futures[family(label["endpoint"])] += 1
+        pings += sum(1 for label in entry.get("labels") or [] if family(label["endpoint"]) == "ping")
     print(f"{files} files from {len(repos)} repositories ({missing} not found under {args.corpus}); "
           f"tolerance {args.tolerance} lines")
     for name, tally in tallies.items():
         print(tally.line(name))
-    print(f"futures    labels {futures['futures']:4}  (not mapped yet)")
-    print(f"ping       labels {futures['ping']:4}  (keep-alive pings: not reported by design)")
+    print(f"ping       labels {pings:4}  (keep-alive pings: not reported by design)")
     if args.verbose:
         for name, tally in tallies.items():
             for miss in tally.misses:

@@ -61,6 +61,7 @@ class Permission:
     risk: int
     order: int
     withdraws: bool = False  # holding it lets a key move funds out of the account
+    key: str = "spot"  # which of Kraken's separate API keys holds it (spot, futures)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,28 @@ class Endpoint:
     legacy: bool = False  # no longer documented by Kraken
     inferred: bool = False  # the requirement is reasoning, not Kraken's text
     kind: str = "rest"  # or "websocket": a channel or request, named ws/<version>/<name>
+    key: str = "spot"  # the API key a call to it is made with
+    api: str | None = None  # the API of an endpoint named by HTTP method and path ("POST /funding/v1/withdrawals")
+
+
+@dataclass(frozen=True)
+class HttpApi:
+    """A Kraken REST API whose endpoints are named by HTTP method and path template
+    (the Funding API, Kraken Futures), reached on its own hosts under its own prefixes."""
+
+    id: str
+    key: str
+    hosts: tuple[str, ...]
+    prefixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Http:
+    """How a call says which HTTP method it sends: requests.post, session.request("PUT", ...)."""
+
+    verbs: tuple[str, ...] = ()  # methods named after the HTTP method they send
+    request: tuple[str, ...] = ()  # methods that take the HTTP method first, or as method=
+    request_classes: tuple[str, ...] = ()  # urllib's Request: method=, else POST with data and GET without
 
 
 @dataclass(frozen=True)
@@ -233,6 +256,9 @@ class Catalog:
     websocket: WebSocket = WebSocket()
     ws_endpoints: tuple[Endpoint, ...] = ()
     client_modules: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ("spot",)
+    apis: tuple[HttpApi, ...] = ()
+    http: Http = Http()
 
     def __post_init__(self) -> None:
         # Lookup tables derived once; the dataclass stays frozen.
@@ -242,6 +268,11 @@ class Catalog:
         object.__setattr__(self, "_client", {path: c for c in self.clients for path in c.paths})
         object.__setattr__(self, "_client_id", {c.id: c for c in self.clients})
         object.__setattr__(self, "_library_of", {p.rsplit(".", 1)[0]: c.library for c in self.clients for p in c.paths})
+        routes: dict[str, list[tuple[tuple[str, ...], Endpoint]]] = {}
+        for e in self.endpoints:
+            if e.api is not None and e.method is not None:
+                routes.setdefault(e.api, []).append((tuple(e.path.strip("/").split("/")), e))
+        object.__setattr__(self, "_routes", routes)
 
     @cached_property
     def screen_words(self) -> tuple[str, ...]:
@@ -309,8 +340,26 @@ class Catalog:
     def path_template(self, access: str) -> str:
         return dict(self.rest_paths)[access]
 
+    def api(self, api_id: str) -> HttpApi:
+        return next(a for a in self.apis if a.id == api_id)
+
+    def routes(self, api_id: str, segments: tuple[str | None, ...]) -> list[Endpoint]:
+        """The endpoints of an API whose path template fits a path's segments, for every HTTP
+        method ("{...}" in a template fits any segment; None, a segment known only at run time,
+        fits only those)."""
+        return [e for template, e in self._routes.get(api_id, ())  # type: ignore[attr-defined]
+                if len(template) == len(segments) and all(
+                    t.startswith("{") or t == s for t, s in zip(template, segments))]
+
     def suggest_endpoint(self, name: str) -> str | None:
         """The catalog endpoint a mistyped name most likely meant."""
+        verb, _, path = name.partition(" ")
+        if verb in ("*", *(v.upper() for v in self.http.verbs)):
+            routes = [e for e in self.endpoints if e.api is not None]
+            same = [e for e in routes if e.method == verb] or routes
+            paths = {e.path: e.name for e in reversed(same)}  # the first listed wins a shared path
+            hint = closest(path, paths)
+            return paths[hint] if hint else None
         names = [e.name for e in (self.ws_endpoints if name.startswith("ws/") else self.endpoints)]
         folded = {n.lower(): n for n in names}
         return folded.get(name.lower()) or closest(name, names)

@@ -176,6 +176,7 @@ def _detect(module: Any, source: str, catalog: Catalog, sink: Sink, here: Any = 
     from flake8_kraken.detect.websocket import WebSocketMessages
     from flake8_kraken.model.evaluate import Model
     from flake8_kraken.model.scopes import Collector
+    from flake8_kraken.model.values import markers_in
     from flake8_kraken.walk import walk
 
     collector = Collector()
@@ -194,7 +195,8 @@ def _detect(module: Any, source: str, catalog: Catalog, sink: Sink, here: Any = 
     secrets.in_messages(sockets.tokens)
     secrets.finish(model)
     finishers = {"path": paths.finish, "name": clients.finish, "method": clients.finish_method, "ws": sockets.finish}
-    summary = apply(model, pendings, sink, lambda pending, node, atom: finishers[pending.kind](pending, node, atom))
+    summary = apply(model, pendings, sink, lambda pending, node, atom: finishers[pending.kind](pending, node, atom),
+                    lambda pending, text: paths.settled(text) if pending.kind == "path" else not markers_in(text))
     paths.report(summary)
     reporter.finish()
     if model.exhausted:

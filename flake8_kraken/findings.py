@@ -25,6 +25,7 @@ class Call:
     moves_funds: bool = False
     public_address: bool = False  # a WebSocket message sent (only) on a public address
     has_token: bool = True  # a WebSocket message that carries a token, or whose client adds one
+    key: str = "spot"  # the API key it is made with (Kraken issues spot and Futures keys apart)
 
 
 @dataclass(frozen=True, order=True)

@@ -45,7 +45,24 @@ def _call_json(call: Call) -> dict[str, Any]:
         "requires_all": list(call.requirement.all_of),
         "requires_any": list(call.requirement.any_of),
         "via": call.via,
+        "key": call.key,
     }
+
+
+def keys_of(permissions: Iterable[str], catalog: Catalog) -> dict[str, list[str]]:
+    """A permission set split by the API key that holds each (spot, futures): the keys code needs."""
+    out: dict[str, list[str]] = {}
+    for permission in permissions:
+        out.setdefault(catalog.permission(permission).key, []).append(permission)
+    return {key: out[key] for key in catalog.keys if key in out}
+
+
+def _preset(calls: Iterable[Call], permissions: Iterable[str], catalog: Catalog) -> str | None:
+    """The smallest of Kraken's presets for the spot key's part; presets are spot keys' only."""
+    spot = catalog.keys[0]
+    if not any(c.key == spot for c in calls):
+        return None
+    return smallest_preset((p for p in permissions if catalog.permission(p).key == spot), catalog)
 
 
 def _file_json(result: FileResult, catalog: Catalog) -> dict[str, Any]:
@@ -55,6 +72,7 @@ def _file_json(result: FileResult, catalog: Catalog) -> dict[str, Any]:
         "unresolved": [{"line": u.line, "col": u.col, "reason": u.reason} for u in result.unresolved],
         "permissions": list(least_privilege((c.requirement for c in result.calls), catalog)),
     }
+    entry["keys"] = keys_of(entry["permissions"], catalog)
     if result.skipped:
         entry["skipped"] = result.skipped
     return entry
@@ -121,7 +139,8 @@ def _component_json(name: str, members: list[Checked], key: DeclaredKey | None, 
         "name": name,
         "paths": sorted(m.path for m in members),
         "permissions": list(permissions),
-        "preset": smallest_preset(permissions, catalog) if calls else None,
+        "keys": keys_of(permissions, catalog),
+        "preset": _preset((c for _, c in calls), permissions, catalog),
         "declared": sorted(declared, key=order.__getitem__) if declared is not None else None,
         "excess": sorted(excess, key=order.__getitem__),
         "missing": sorted(missing, key=order.__getitem__),
@@ -154,7 +173,8 @@ def build_report(checked: Iterable[Checked | FileResult], catalog: Catalog,
         "files": [_file_json(item.result, catalog) for item in items],
         "components": [_component_json(n, members, key, catalog) for n, (key, members) in sorted(groups.items())],
         "permissions": list(permissions),
-        "preset": smallest_preset(permissions, catalog) if calls else None,
+        "keys": keys_of(permissions, catalog),
+        "preset": _preset(calls, permissions, catalog),
     }
 
 
@@ -174,7 +194,9 @@ def emit_config(report: dict[str, Any], catalog: Catalog) -> str:
             continue
         glob = _glob(component)
         perms = component["permissions"]
-        lines.append(f"    {glob}: {exact.get(frozenset(perms)) or ', '.join(perms)}")
+        parts = [exact.get(frozenset(held)) or ", ".join(held) for held in component["keys"].values()] or [
+            exact.get(frozenset()) or ""]
+        lines.append(f"    {glob}: {', '.join(parts)}".rstrip())
         if component["withdrawals"] or catalog.withdraw_permissions.intersection(perms):
             withdraw.append(glob)
     if withdraw:
@@ -211,14 +233,15 @@ def render_text(report: dict[str, Any], catalog: Catalog, explain: str | None = 
             lines.append(f"  {_pos(item):<9} {'(unresolved)':<24} {item['reason']}")
         if entry.get("skipped"):
             lines.append(f"  not analysed: {entry['skipped']}")
-        lines.append(f"  needs: {_perm_list(entry['permissions'])}")
+        lines.append(f"  needs: {_perm_list(entry['permissions'], entry['keys'])}")
     lines.append("")
     lines.append("Components")
     for comp in report["components"]:
         if comp["preset"] is None and not comp["permissions"] and comp["declared"] is None:
             continue
-        preset = f"  (preset: {comp['preset']})" if comp["preset"] else "  (no preset fits)"
-        lines.append(f"  {comp['name']}: {_perm_list(comp['permissions'])}{preset}")
+        preset = f"  (preset: {comp['preset']})" if comp["preset"] else "  (no preset fits)" if _spot_part(
+            comp, catalog) else ""
+        lines.append(f"  {comp['name']}: {_perm_list(comp['permissions'], comp['keys'])}{preset}")
         if comp["declared"] is not None:
             lines.append(f"    declared: {_perm_list(comp['declared'])}")
         if comp["excess"]:
@@ -230,7 +253,7 @@ def render_text(report: dict[str, Any], catalog: Catalog, explain: str | None = 
         lines.extend(f"    note: {note}" for note in comp["notes"])
     lines.append("")
     preset = f" (preset: {report['preset']})" if report["preset"] else ""
-    lines.append(f"Whole code base: {_perm_list(report['permissions'])}{preset}")
+    lines.append(f"Whole code base: {_perm_list(report['permissions'], report['keys'])}{preset}")
     return "\n".join(lines) + "\n"
 
 
@@ -254,7 +277,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         if not comp["permissions"] and comp["declared"] is None and comp["preset"] is None:
             continue
         declared = (", ".join(comp["declared"]) or "none") if comp["declared"] is not None else "-"
-        lines.append(f"| `{comp['name']}` | {', '.join(comp['permissions']) or 'none'} | {comp['preset'] or '-'} | "
+        lines.append(f"| `{comp['name']}` | {_perm_list(comp['permissions'], comp['keys'], 'none')} | "
+                     f"{comp['preset'] or '-'} | "
                      f"{declared} | {', '.join(comp['excess']) or '-'} | {', '.join(comp['missing']) or '-'} |")
     notes = [note for comp in report["components"] for note in comp["notes"]]
     if notes:
@@ -263,7 +287,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     if withdrawals:
         lines += ["", "**Withdrawal calls outside the withdraw paths:** " + ", ".join(f"`{w}`" for w in withdrawals)]
     preset = f" (preset `{report['preset']}`)" if report["preset"] else ""
-    lines += ["", f"Whole code base: {', '.join(report['permissions']) or 'no permission'}{preset}."]
+    lines += ["", f"Whole code base: {_perm_list(report['permissions'], report['keys'])}{preset}."]
     return "\n".join(lines) + "\n"
 
 
@@ -272,8 +296,16 @@ def _pos(item: dict[str, Any]) -> str:
     return f"{item['line']}:{item['col'] + 1}"
 
 
-def _perm_list(perms: list[str]) -> str:
-    return ", ".join(perms) if perms else "no permission"
+def _spot_part(comp: dict[str, Any], catalog: Catalog) -> bool:
+    """Whether a scope needs the spot key (Kraken's presets are spot keys'), or no key at all."""
+    return catalog.keys[0] in comp["keys"] or not comp["keys"]
+
+
+def _perm_list(perms: list[str], keys: dict[str, list[str]] | None = None, none: str = "no permission") -> str:
+    """Permissions as a list; where they need two API keys, one list per key."""
+    if keys is not None and len(keys) > 1:
+        return "; ".join(f"{key} key: {', '.join(held)}" for key, held in keys.items())
+    return ", ".join(perms) if perms else none
 
 
 def _needs(call: dict[str, Any], catalog: Catalog) -> str:

@@ -114,7 +114,15 @@ def read_yaml(path: Path) -> Any:
         raise CatalogError(f"{path}: not valid YAML: {exc}") from None
 
 
-_KEYS = ("id", "name")  # what identifies an item of a list, for merging
+_KEYS = (("id",), ("name",), ("method", "path"))  # what identifies an item of a list, for merging
+
+
+def _identity(item: Any) -> Any:
+    """What makes two list items the same item: its id, its name, an endpoint's method and path."""
+    if isinstance(item, Map):
+        key = next((k for k in _KEYS if all(part in item for part in k)), None)
+        return (key, *(repr(item[part]) for part in key)) if key is not None else id(item)
+    return repr(item) if not isinstance(item, Seq) else id(item)
 
 
 def merge_rules(base: Any, extra: Any) -> Any:
@@ -129,10 +137,9 @@ def merge_rules(base: Any, extra: Any) -> Any:
         return out
     if isinstance(base, Seq) and isinstance(extra, Seq):
         items = list(zip(base, base.item_lines)) + list(zip(extra, extra.item_lines))
-        key = next((k for k in _KEYS if all(isinstance(i, Map) and k in i for i, _ in items)), None)
         merged: dict[Any, tuple[Any, int]] = {}
         for item, line in items:
-            ident = item[key] if key is not None else (repr(item) if not isinstance(item, (Map, Seq)) else id(item))
+            ident = _identity(item)
             merged[ident] = (merge_rules(merged[ident][0], item), line) if ident in merged else (item, line)
         out_seq = Seq(v for v, _ in merged.values())
         out_seq.line, out_seq.item_lines = base.line, [line for _, line in merged.values()]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from flake8_kraken.catalog import (
     ACCESS_KINDS,
@@ -17,6 +17,8 @@ from flake8_kraken.catalog import (
     ClientClass,
     ClientMethod,
     Endpoint,
+    Http,
+    HttpApi,
     Permission,
     Preset,
     Requirement,
@@ -49,9 +51,10 @@ class _Ctx:
     def fail(self, line: int, key: str, message: str) -> CatalogError:
         return CatalogError(f"{getattr(line, 'source', self.path)}:{line}: {key}: {message}")
 
-    def check(self, ok: Any, line: int, key: str, message: str) -> None:
+    def check(self, ok: Any, line: int, key: str, message: str | Callable[[], str]) -> None:
+        """Fail unless `ok`; a message that costs something to build (a did-you-mean) is given as a function."""
         if not ok:
-            raise self.fail(line, key, message)
+            raise self.fail(line, key, message() if callable(message) else message)
 
 
 def _get(ctx: _Ctx, mapping: Any, key: str, kind: Any, where: str, default: Any = REQUIRED) -> Any:
@@ -122,17 +125,21 @@ def _refs(ctx: _Ctx, mapping: Map, key: str, where: str, known: dict[str, Any], 
 
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9]*(/[A-Za-z][A-Za-z0-9]*)?$")
+_ROUTE = re.compile(r"^(/([a-z0-9_.-]+|\{[A-Za-z_]+\}))+$")  # /derivatives/api/v3/orders/{order_id}
+_VERB = re.compile(r"^[A-Z]+$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 _TOP = {"version": (int, REQUIRED), "permissions": (Seq, REQUIRED), "presets": (Seq, REQUIRED), "rest": (Map, REQUIRED),
         "endpoints": (Seq, REQUIRED), "websocket": (Map, None), "clients": (Seq, None), "secrets": (Map, None),
-        "prefilter": (Map, REQUIRED)}
+        "prefilter": (Map, REQUIRED), "keys": (STRINGS, ()), "apis": (Seq, None), "http": (Map, None)}
 _PERMISSION = {"id": (str, REQUIRED), "title": (str, REQUIRED), "machine": (str, None), "risk": (int, REQUIRED),
-               "withdraws": (bool, False)}
+               "withdraws": (bool, False), "key": (str, None)}
+_API = {"id": (str, REQUIRED), "key": (str, REQUIRED), "hosts": (STRINGS, ()), "prefixes": (STRINGS, ())}
+_HTTP = {"verbs": (STRINGS, ()), "request": (STRINGS, ()), "request_classes": (STRINGS, ())}
 _PRESET = {"id": (str, REQUIRED), "title": (str, REQUIRED), "permissions": (Seq, REQUIRED)}
 _REQUIRES = {"requires_all": (STRINGS, ()), "requires_any": (STRINGS, ())}
-_ENDPOINT_KEYS = {"name": (str, REQUIRED), "access": (str, REQUIRED), **_REQUIRES, "moves_funds": (bool, False),
+_ENDPOINT_KEYS = {"name": (str, None), "access": (str, REQUIRED), **_REQUIRES, "moves_funds": (bool, False),
                   "guide": (Map, None), "legacy": (bool, False), "inferred": (bool, False), "method": (str, None),
                   "path": (str, None)}
 _REST = {"hosts": (STRINGS, ()), "paths": (Map, REQUIRED)}
@@ -159,10 +166,12 @@ _SHAPE = {"kind": (str, REQUIRED), "length": ((int, Seq), REQUIRED), "decoded": 
 _EXPECTED[(int, Seq)] = "a whole number or a list of two"
 
 
-def _permissions(ctx: _Ctx, root: Map) -> tuple[Permission, ...]:
+def _permissions(ctx: _Ctx, root: Map, keys: tuple[str, ...]) -> tuple[Permission, ...]:
     out: dict[str, Permission] = {}
     for i, item, where in _items(ctx, root, "permissions"):
         v = _read(ctx, item, _PERMISSION, where)
+        v["key"] = v["key"] or keys[0]
+        _one_of(ctx, v["key"], keys, line_of(item, "key", item.line), f"{where}.key")
         ctx.check(_ID.match(v["id"]), item.line, f"{where}.id", f"'{v['id']}' is not a lower-case-dashed id")
         ctx.check(v["id"] not in out, item.line, f"{where}.id", f"duplicate permission '{v['id']}'")
         ctx.check(1 <= v["risk"] <= 9, line_of(item, "risk", item.line), f"{where}.risk",
@@ -198,12 +207,19 @@ def _rest(ctx: _Ctx, root: Map) -> tuple[tuple[str, ...], dict[str, str]]:
     return rest["hosts"], paths
 
 
-def _endpoints(ctx: _Ctx, root: Map, known: dict[str, Permission], paths: dict[str, str]) -> tuple[Endpoint, ...]:
+def _endpoints(ctx: _Ctx, root: Map, known: dict[str, Permission], paths: dict[str, str],
+               apis: tuple[HttpApi, ...], keys: tuple[str, ...]) -> tuple[Endpoint, ...]:
     out: dict[str, Endpoint] = {}
     for _, item, where in _items(ctx, root, "endpoints"):
         _known_keys(ctx, item, _ENDPOINT_KEYS, where)
-        name = _get(ctx, item, "name", str, where)
-        ctx.check(_ENDPOINT.match(name), item.line, f"{where}.name", f"'{name}' is not an endpoint name")
+        api = _route_api(ctx, item, where, apis)
+        name = _get(ctx, item, "name", str, where, None if api else REQUIRED)
+        if api is not None:
+            ctx.check(name is None, line_of(item, "name", item.line), f"{where}.name",
+                      f"an endpoint of the {api.id} API is named by its method and path")
+            name = f"{item['method']} {item['path']}"
+        else:
+            ctx.check(_ENDPOINT.match(name), item.line, f"{where}.name", f"'{name}' is not an endpoint name")
         ctx.check(name not in out, item.line, f"{where}.name", f"duplicate endpoint '{name}'")
         where = f"endpoints[{name}]"
         v = _read(ctx, item, _ENDPOINT_KEYS, where)
@@ -211,13 +227,73 @@ def _endpoints(ctx: _Ctx, root: Map, known: dict[str, Permission], paths: dict[s
         requirement = _requirement(ctx, item, where, known)
         ctx.check(v["access"] == "private" or not requirement.mentions, item.line, where,
                   "a public endpoint cannot require a permission")
+        key = api.key if api is not None else keys[0]
+        strays = [p for p in requirement.mentions if known[p].key != key]
+        ctx.check(not strays, item.line, where, f"'{strays[0] if strays else ''}' is not a permission of the {key} key")
         guide = None
         if v["guide"] is not None:
             _read(ctx, v["guide"], _REQUIRES, f"{where}.guide")
             guide = _requirement(ctx, v["guide"], f"{where}.guide", known)
         out[name] = Endpoint(name, v["access"], v["path"] or paths[v["access"]].format(name=name), v["method"],
-                             requirement, v["moves_funds"], guide, v["legacy"], v["inferred"])
-    return tuple(out.values())
+                             requirement, v["moves_funds"], guide, v["legacy"], v["inferred"], key=key,
+                             api=api.id if api is not None else None)
+    return tuple(out.values()) + _any_method(tuple(out.values()), known)
+
+
+def _route_api(ctx: _Ctx, item: Map, where: str, apis: tuple[HttpApi, ...]) -> HttpApi | None:
+    """The API of an endpoint given by HTTP method and a path under one of the APIs' prefixes."""
+    path, method = item.get("path"), item.get("method")
+    if not isinstance(path, str) or not isinstance(method, str):
+        return None
+    api = next((a for a in apis if any(path.startswith(p) for p in a.prefixes)), None)
+    if api is not None:
+        ctx.check(_ROUTE.match(path), line_of(item, "path", item.line), f"{where}.path",
+                  f"'{path}' is not a path of lower-case segments and {{parameters}}")
+        ctx.check(_VERB.match(method), line_of(item, "method", item.line), f"{where}.method",
+                  f"expected an HTTP method in capitals, got '{method}'")
+    return api
+
+
+def _any_method(endpoints: tuple[Endpoint, ...], known: dict[str, Permission]) -> tuple[Endpoint, ...]:
+    """For a path served with several HTTP methods, "* path": a call whose method is not known
+    needs the strictest of their requirements (the highest risk)."""
+    by_path: dict[tuple[str, str], list[Endpoint]] = {}
+    for e in endpoints:
+        if e.api is not None:
+            by_path.setdefault((e.api, e.path), []).append(e)
+
+    def risk(e: Endpoint) -> int:
+        r = e.requirement
+        return sum(known[p].risk for p in r.all_of) + min((known[p].risk for p in r.any_of), default=0)
+
+    out = []
+    for (api, path), group in by_path.items():
+        if len(group) > 1:
+            strictest = max(group, key=risk)
+            out.append(Endpoint(f"* {path}", strictest.access, path, None, strictest.requirement,
+                                any(e.moves_funds for e in group), inferred=True, key=strictest.key, api=api))
+    return tuple(out)
+
+
+def _apis(ctx: _Ctx, root: Map, keys: tuple[str, ...]) -> tuple[HttpApi, ...]:
+    if "apis" not in root:
+        return ()
+    out: list[HttpApi] = []
+    for _, item, where in _items(ctx, root, "apis"):
+        v = _read(ctx, item, _API, where)
+        _one_of(ctx, v["key"], keys, line_of(item, "key", item.line), f"{where}.key")
+        for prefix in v["prefixes"]:
+            ctx.check(prefix.startswith("/") and prefix.endswith("/"), line_of(item, "prefixes", item.line),
+                      f"{where}.prefixes", f"'{prefix}' does not start and end with /")
+        out.append(HttpApi(v["id"], v["key"], tuple(h.lower() for h in v["hosts"]), v["prefixes"]))
+    return tuple(out)
+
+
+def _http(ctx: _Ctx, root: Map) -> Http:
+    if "http" not in root:
+        return Http()
+    v = _read(ctx, _get(ctx, root, "http", Map, "rules"), _HTTP, "http")
+    return Http(tuple(w.lower() for w in v["verbs"]), v["request"], v["request_classes"])
 
 
 def _websocket(ctx: _Ctx, root: Map, known: dict[str, Permission]) -> tuple[WebSocket, tuple[Endpoint, ...]]:
@@ -300,7 +376,7 @@ def _client_class(ctx: _Ctx, item: Map, where: str, library: str, out: dict[str,
                   "needs the groups (?P<access>...) and (?P<name>...)")
     for name in v["evidence"]:
         ctx.check(name in methods, line_of(item, "evidence", item.line), f"{where}.evidence",
-                  f"'{name}' is not a method of this class{did_you_mean(name, methods)}")
+                  lambda: f"'{name}' is not a method of this class{did_you_mean(name, methods)}")
     credentials = v["credentials"] or next((p.credentials for p in parents if p.credentials), ())
     injects = v["injects_token"] if v["injects_token"] is not None else any(p.injects_token for p in parents)
     return ClientClass(cid, library, paths, tuple(methods.values()), implicit, tuple(attributes.items()), credentials,
@@ -309,7 +385,7 @@ def _client_class(ctx: _Ctx, item: Map, where: str, library: str, out: dict[str,
 
 def _known_class(ctx: _Ctx, name: str, out: dict[str, ClientClass], line: int, where: str) -> ClientClass:
     ctx.check(name in out, line, where,
-              f"unknown client class '{name}' (list it before this one){did_you_mean(name, out)}")
+              lambda: f"unknown client class '{name}' (list it before this one){did_you_mean(name, out)}")
     return out[name]
 
 
@@ -320,7 +396,7 @@ def _client_method(ctx: _Ctx, parent: Map, name: str, spec: Any, where: str, end
     def known(names: tuple[str, ...], key: str) -> tuple[str, ...]:
         for endpoint in names:
             ctx.check(endpoint in endpoints, line, f"{where}{key}",
-                      f"unknown endpoint '{endpoint}'{did_you_mean(endpoint, endpoints)}")
+                      lambda: f"unknown endpoint '{endpoint}'{did_you_mean(endpoint, endpoints)}")
         return names
 
     if isinstance(spec, (str, Seq)):  # a name, or a list of names: every one of them is called
@@ -335,7 +411,7 @@ def _client_method(ctx: _Ctx, parent: Map, name: str, spec: Any, where: str, end
     _one_of(ctx, v["access"], ACCESS_KINDS, line, f"{where}.access")
     _one_of(ctx, v["ws_access"], ACCESS_KINDS, line, f"{where}.ws_access")
     ctx.check(v["ws"] is None or v["ws"] in versions, line, f"{where}.ws",
-              f"unknown WebSocket version '{v['ws']}'{did_you_mean(str(v['ws']), versions)}")
+              lambda: f"unknown WebSocket version '{v['ws']}'{did_you_mean(str(v['ws']), versions)}")
     method = ClientMethod(name, **{**v, "endpoints": known(v["endpoints"], ".endpoints"),
                                    "one_of": known(v["one_of"], ".one_of")})
     kinds = (method.dynamic is not None) + bool(method.endpoints) + bool(method.one_of) + (method.ws is not None)
@@ -386,16 +462,18 @@ def parse_catalog(data: Any, path: Path) -> Catalog:
     ctx.check(isinstance(data, Map), 1, "rules", f"expected a mapping at the top, got {describe(data)}")
     for key in data:
         ctx.check(key in _TOP, line_of(data, key, data.line), "rules",
-                  f"unknown key '{key}'{did_you_mean(str(key), _TOP)}")
+                  lambda: f"unknown key '{key}'{did_you_mean(str(key), _TOP)}")
     version = _get(ctx, data, "version", int, "rules")
     ctx.check(version == 1, line_of(data, "version", 1), "rules.version", f"unsupported version {version}")
-    permissions = _permissions(ctx, data)
+    keys = _get(ctx, data, "keys", STRINGS, "rules", ()) or ("spot",)
+    permissions = _permissions(ctx, data, keys)
     known = {p.id: p for p in permissions}
     presets = _presets(ctx, data, known)
     hosts, paths = _rest(ctx, data)
-    endpoints = _endpoints(ctx, data, known, paths)
+    apis = _apis(ctx, data, keys)
+    endpoints = _endpoints(ctx, data, known, paths, apis, keys)
     socket, ws_endpoints = _websocket(ctx, data, known)
     clients, modules = _clients(ctx, data, {e.name: e for e in (*endpoints, *ws_endpoints)},
                                 tuple(p.version for p in socket.protocols))
     return Catalog(str(path), permissions, presets, endpoints, hosts, tuple(paths.items()), _prefilter(ctx, data),
-                   clients, _secrets(ctx, data), socket, ws_endpoints, modules)
+                   clients, _secrets(ctx, data), socket, ws_endpoints, modules, keys, apis, _http(ctx, data))

@@ -15,9 +15,11 @@ from typing import Any, Callable, Iterable
 
 import libcst as cst
 
-# Fields that hold only whitespace, punctuation or flags: nothing a detector reads.
+# Fields that hold only whitespace, punctuation or flags: nothing a detector reads; and the
+# Names that are labels, not reads of a variable (x.url's `url`, f(url=...)'s `url`).
 # (Text fields, such as a Name's value, are strings and never walked.)
 _SKIP = frozenset({
+    "attr", "keyword",
     "lpar", "rpar", "lbrace", "rbrace", "lbracket", "rbracket", "comma", "semicolon", "colon", "dot",
     "leading_lines", "lines_after_decorators", "header", "footer", "newline", "trailing_whitespace",
     "asynchronous", "equal", "operator", "whitespace", "first_line", "empty_lines",

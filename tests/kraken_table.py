@@ -9,6 +9,8 @@ EX export data, WS websocket.
 from __future__ import annotations
 
 FQ, FD, FW, FE = "query-funds", "deposit", "withdraw", "earn"
+AW, UW = "add-withdrawal-addresses", "update-withdrawal-addresses"
+FR, FF, FX = "futures-read", "futures-full", "futures-withdrawal"  # the Futures key's levels
 OQO, OQC = "query-open-orders-trades", "query-closed-orders-trades"
 OC, OX = "create-modify-orders", "cancel-close-orders"
 LQ, EX, WS = "query-ledger", "export-data", "websocket"
@@ -56,6 +58,53 @@ _row("Earn/AllocateStatus Earn/DeallocateStatus", any_of=(FE, FQ))
 _row("Earn/Strategies")
 _row("Earn/Allocations", (FQ,))
 
+# The Funding (Beta) API: "METHOD path" -> (all of, moves funds out). Source: each endpoint's
+# page under docs.kraken.com/api-reference/funding-beta/ ("API Key Permissions Required").
+FUNDING: dict[str, tuple[frozenset[str], bool]] = {
+    "POST /funding/v1/withdrawals": (frozenset({FW}), True),
+    "GET /funding/v1/withdrawals": (frozenset({FQ}), False),
+    "GET /funding/v1/deposits": (frozenset({FQ}), False),
+    "POST /funding/v1/addresses": (frozenset({AW}), False),
+    "GET /funding/v1/addresses": (frozenset({FQ}), False),
+    "PUT /funding/v1/addresses/{id}": (frozenset({AW}), False),
+    "DELETE /funding/v1/addresses/{id}": (frozenset({AW}), False),
+    "PUT /funding/v1/deposit/address": (frozenset({FD}), False),
+    "GET /funding/v2/deposit/addresses": (frozenset({FQ}), False),
+    "GET /funding/v1/methods/{direction}": (frozenset({FQ}), False),
+    "GET /funding/v1/assets/{direction}": (frozenset({FQ}), False),
+    "GET /funding/v1/networks": (frozenset({FQ}), False),
+    "GET /funding/v1/limits/deposit/{asset_class}/{asset}": (frozenset({FQ}), False),
+    "GET /funding/v1/limits/withdrawal/{asset_class}/{asset}": (frozenset({FQ}), False),
+    "GET /funding/v1/fees/{method_id}": (frozenset({FQ}), False),
+}
+
+# Kraken Futures REST, the endpoints whose page states the key level: "METHOD path" -> (all of,
+# any of, moves funds). "at least read-only" is either General level; "full access" the General
+# API's Full Access; "Withdrawal API key with full access" the Withdrawal level.
+_READ = (frozenset(), frozenset({FR, FF}))
+_FULL, _WITHDRAW = (frozenset({FF}), frozenset()), (frozenset({FX}), frozenset())
+FUTURES: dict[str, tuple[frozenset[str], frozenset[str], bool]] = {
+    "GET /derivatives/api/v3/instruments": (frozenset(), frozenset(), False),
+    "POST /derivatives/api/v3/sendorder": (*_FULL, False),
+    "POST /derivatives/api/v3/transfer": (*_FULL, True),
+    "POST /derivatives/api/v3/withdrawal": (*_WITHDRAW, True),
+    "GET /derivatives/api/v3/feeschedules/volumes": (*_READ, False),
+    "GET /derivatives/api/v3/unwindqueue": (*_READ, False),
+    "GET /derivatives/api/v3/notifications": (*_READ, False),
+    "GET /derivatives/api/v3/pnlpreferences": (*_READ, False),
+    "PUT /derivatives/api/v3/pnlpreferences": (*_FULL, False),
+    "GET /derivatives/api/v3/self-trade-strategy": (*_READ, False),
+    "PUT /derivatives/api/v3/self-trade-strategy": (*_FULL, False),
+    "GET /derivatives/api/v3/assignmentprogram/current": (*_READ, False),
+    "POST /derivatives/api/v3/assignmentprogram/add": (*_READ, False),
+    "POST /derivatives/api/v3/assignmentprogram/delete": (*_READ, False),
+    "GET /derivatives/api/v3/subaccount/{subaccountUid}/trading-enabled": (*_FULL, False),
+    "PUT /derivatives/api/v3/subaccount/{subaccountUid}/trading-enabled": (*_FULL, False),
+    "POST /derivatives/api/v3/rfqs/{rfqUid}/place-offer": (*_READ, False),
+    "DELETE /derivatives/api/v3/rfqs/{rfqUid}/cancel-offer": (*_READ, False),
+    "GET /api/history/v3/accountlogcsv": (*_READ, False),
+}
+
 # Where the guide's table differs from the endpoint pages: the guide's single permission.
 GUIDE = {
     "TradeBalance": FQ, "EditOrder": OC, "AddOrderBatch": OC, "AmendOrder": OC,
@@ -81,7 +130,7 @@ PRESETS = {
 MACHINE_NAMES = {
     "funds_query": FQ, "funds_add": FD, "funds_withdraw": FW, "funds_earn": FE,
     "trades_query_open": OQO, "trades_query_closed": OQC, "trades_modify": OC, "trades_close": OX,
-    "ledger_query": LQ, "export_data": EX,
+    "ledger_query": LQ, "export_data": EX, "add-withdraw-address": AW, "update-withdraw-address": UW,
 }
 
 # WebSocket channels and requests (Kraken's WebSocket pages state no permission: a

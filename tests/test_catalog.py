@@ -14,7 +14,8 @@ CATALOG = default_catalog()
 def test_permission_ids_and_machine_names() -> None:
     ids = {p.id for p in CATALOG.permissions}
     assert ids == {kraken.FQ, kraken.FD, kraken.FW, kraken.FE, kraken.OQO, kraken.OQC, kraken.OC, kraken.OX,
-                   kraken.LQ, kraken.EX, kraken.WS}
+                   kraken.LQ, kraken.EX, kraken.WS, kraken.AW, kraken.UW, kraken.FR, kraken.FF, kraken.FX}
+    assert {p.id for p in CATALOG.permissions if p.key == "futures"} == {kraken.FR, kraken.FF, kraken.FX}
     machine = {p.machine: p.id for p in CATALOG.permissions if p.machine}
     assert machine == kraken.MACHINE_NAMES
 
@@ -25,6 +26,27 @@ def test_every_public_endpoint_is_public() -> None:
         assert endpoint is not None, name
         assert (endpoint.access, endpoint.path) == ("public", f"/0/public/{name}")
         assert endpoint.requirement.mentions == frozenset()
+
+
+@pytest.mark.parametrize("name", sorted(kraken.FUNDING))
+def test_funding_endpoint_requirement(name: str) -> None:
+    all_of, moves = kraken.FUNDING[name]
+    endpoint = CATALOG.endpoint(name)
+    assert endpoint is not None
+    assert (endpoint.access, endpoint.key, endpoint.api) == ("private", "spot", "funding")
+    assert (set(endpoint.requirement.all_of), endpoint.requirement.any_of, endpoint.moves_funds) == (all_of, (), moves)
+    assert {e.name for e in CATALOG.endpoints if e.api == "funding" and e.method} == set(kraken.FUNDING)
+
+
+@pytest.mark.parametrize("name", sorted(kraken.FUTURES))
+def test_futures_endpoint_requirement(name: str) -> None:
+    all_of, any_of, moves = kraken.FUTURES[name]
+    endpoint = CATALOG.endpoint(name)
+    assert endpoint is not None
+    assert (endpoint.key, endpoint.api, endpoint.access) == ("futures", "futures", "private" if all_of | any_of else
+                                                             "public")
+    assert (set(endpoint.requirement.all_of), set(endpoint.requirement.any_of)) == (all_of, any_of)
+    assert endpoint.moves_funds is moves
 
 
 @pytest.mark.parametrize("name", sorted(kraken.PRIVATE))
@@ -51,7 +73,7 @@ def test_presets_match_krakens_use_case_table() -> None:
 
 
 def test_withdrawing_permission_and_keepalive_requests() -> None:
-    assert CATALOG.withdraw_permissions == {kraken.FW}
+    assert CATALOG.withdraw_permissions == {kraken.FW, kraken.FX}
     assert all(protocol.keepalive == ("ping",) for protocol in CATALOG.websocket.protocols)
     assert CATALOG.websocket.token_endpoint == "GetWebSocketsToken"
 

@@ -183,7 +183,7 @@ def test_file_deleted_between_discovery_and_analysis(tmp_path: Path, capsys, mon
     monkeypatch.setattr(cli, "python_files", lambda options: ["a.py", "gone.py"])
     assert cli.main(["permissions", "--isolated", "--format", "json"]) == 0
     files = json.loads(capsys.readouterr().out)["files"]
-    assert files[1] == {"path": "gone.py", "calls": [], "unresolved": [], "permissions": [],
+    assert files[1] == {"path": "gone.py", "calls": [], "unresolved": [], "permissions": [], "keys": {},
                         "skipped": "cannot read the file (FileNotFoundError)"}
 
 

@@ -160,7 +160,8 @@ CASES = {
         "import krakenex\n\n\ndef f():\n    \"\"\"Calls api.query_private('Withdraw').\"\"\"\n"
         "    # api.query_private('Withdraw')\n", []),
     "unrelated-method-name-on-unknown-object": ("import krakenex\nsession.query_private('Withdraw')\n", []),
-    "futures-not-spot": ("from kraken.futures import Trade\nTrade().create_order(symbol='PI_XBTUSD')\n", []),
+    "futures-not-spot": ("from kraken.futures import Trade\nTrade().create_order(symbol='PI_XBTUSD')\n",
+                         ["t.py:2:1: KRK901 POST /derivatives/api/v3/sendorder needs General API: Full Access"]),
 }
 
 

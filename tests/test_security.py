@@ -140,13 +140,14 @@ def test_report_and_baseline_commands_never_print_a_credential(tmp_path: Path) -
 
 def _fields(data: Any, path: tuple[Any, ...] = (), shape: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     """One path to each distinct field of the rules: list items and the entries of name-keyed tables
-    (a mapping of more than 12 keys: methods, codes) count once; mapping keys are marked by a trailing None."""
+    (a client class's methods and attributes, any mapping of more than 12 keys) count once; mapping keys
+    are marked by a trailing None."""
     seen: set[tuple[Any, ...]] = set()
 
     def walk(value: Any, path: tuple[Any, ...], shape: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
         if isinstance(value, dict):
             for key, item in value.items():
-                step = "*" if len(value) > 12 else key
+                step = "*" if len(value) > 12 or shape[-1:] in (("methods",), ("attributes",)) else key
                 yield from once((*path, key, None), (*shape, step, None))
                 yield from walk(item, (*path, key), (*shape, step))
         elif isinstance(value, list):

@@ -119,8 +119,9 @@ class ClientCalls:
                     module, _, last = atom.path.rpartition(".")
                     if found is client:
                         made = True
-                    elif found is None and self.catalog.library_of(module) == client.library and last.islower():
-                        other = True
+                    elif (found is None or found.library == client.library) and last.islower() and \
+                            self.catalog.library_of(module) == client.library:
+                        other = True  # another exchange: ccxt.binance, or Kraken Futures beside Kraken spot
             self._shared_ok[client.id] = made and not other
         return self._shared_ok[client.id]
 

@@ -18,15 +18,19 @@ from flake8_kraken.model.values import Func, Str, is_unknown, marker, marker_at,
 VIA = "rest path"
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _HOST = re.compile(r"://([^/]*)")
+_ROUTE = re.compile(r"[A-Za-z0-9_.\-/\x00\x01\x02]*")  # a path's characters, run-time parts included
+UNKNOWN_SEGMENT = "{?}"
 
 
 @dataclass(frozen=True)
 class PathHit:
     """A Kraken REST path found in a string: its endpoint or why it is unknown."""
 
-    access: str
-    name: str | None  # None: the name is built at run time
+    access: str | None
+    name: str | None  # None: the name is built at run time; a route's path as written
     param: int | None = None  # the name is this parameter of the enclosing function
+    api: str | None = None  # an API named by method and path (catalog.apis)
+    segments: tuple[str | None, ...] = ()  # a route's path segments (None: known at run time)
 
 
 class PathMatcher:
@@ -36,8 +40,11 @@ class PathMatcher:
         self.catalog = catalog
         prefixes = {catalog.path_template(a).split("{name}")[0]: a for a, _ in catalog.rest_paths}
         self.prefixes = prefixes
-        self.pattern = re.compile("|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True)))
+        self.routes = {prefix: api for api in catalog.apis for prefix in api.prefixes}
+        starts = sorted([*prefixes, *self.routes], key=len, reverse=True)
+        self.pattern = re.compile("|".join(re.escape(p) for p in starts))
         self.hosts = tuple(h.lower() for h in catalog.rest_hosts)
+        self.all_hosts = tuple(dict.fromkeys((*self.hosts, *(h for api in catalog.apis for h in api.hosts))))
         stems = [p.rsplit("/", 2)[0] + "/" for p in prefixes]  # "/0/public/" -> "/0/"
         self.stem = stems[0] if stems and len(set(stems)) == 1 else None
 
@@ -46,21 +53,44 @@ class PathMatcher:
         a Kraken host or the paths' common stem ("/0/"), before a parameter."""
         first = next((i for i, c in enumerate(text) if is_unknown(c)), len(text))
         head = text[:first].lower()
-        return any(h in head for h in self.hosts) or (self.stem is not None and head.endswith(self.stem))
+        return any(h in head for h in self.all_hosts) or (self.stem is not None and head.endswith(self.stem))
 
     def hits(self, text: str) -> list[PathHit]:
         out = []
         for match in self.pattern.finditer(text):
-            if not self._host_ok(text[: match.start()]):
+            api = self.routes.get(match.group())
+            if not self._host_ok(text[: match.start()], api.hosts if api is not None else self.hosts):
                 continue
-            hit = self._read_name(self.prefixes[match.group()], text[match.end():])
+            if api is not None:
+                hit = self._read_route(api.id, text[match.start():], len(match.group()))
+            else:
+                hit = self._read_name(self.prefixes[match.group()], text[match.end():])
             if hit is not None:
                 out.append(hit)
         return out
 
-    def _host_ok(self, before: str) -> bool:
-        hosts = _HOST.findall(before)
-        return not hosts or hosts[-1].lower() in self.hosts or any(is_unknown(c) for c in hosts[-1])
+    @staticmethod
+    def _host_ok(before: str, hosts: tuple[str, ...]) -> bool:
+        """No host before the path, a Kraken host (or a name under it: api.futures.kraken.com), or one
+        known only at run time."""
+        found = _HOST.findall(before)
+        if not found or any(is_unknown(c) for c in found[-1]):
+            return True
+        host = found[-1].lower().split(":")[0]
+        return any(host == h or host.endswith("." + h) for h in hosts)
+
+    @staticmethod
+    def _read_route(api: str, text: str, prefix: int) -> PathHit | None:
+        """A path under an API's prefix, as segments ("/derivatives/api/v3/orders/" + oid: the last unknown)."""
+        tail = text[prefix:]
+        if tail and is_unknown(tail[0]):
+            return PathHit(None, None, marker_at(tail), api=api)  # the endpoint itself is chosen at run time
+        path = _ROUTE.match(text).group().rstrip("/")  # type: ignore[union-attr]
+        if len(path) < prefix:
+            return None  # only the prefix: prose, or a base URL joined elsewhere
+        segments = tuple(None if any(is_unknown(c) for c in part) else part for part in path.strip("/").split("/"))
+        shown = "/" + "/".join(UNKNOWN_SEGMENT if part is None else part for part in segments)
+        return PathHit(None, shown, api=api, segments=segments)
 
     def _read_name(self, access: str, rest: str) -> PathHit | None:
         if not rest or is_unknown(rest[0]):
@@ -89,13 +119,33 @@ class Reporter:
         self.sink = sink
         self._ways: dict[tuple[int, str], tuple[cst.CSTNode, Endpoint, set[str]]] = {}  # how each place reaches each
 
-    def hits(self, node: cst.CSTNode, hits: list[PathHit], via: str) -> None:
-        """Report the Kraken paths found in a string read at `node`."""
+    def hits(self, node: cst.CSTNode, hits: list[PathHit], via: str, verb: str | None = None) -> None:
+        """Report the Kraken paths found in a string read at `node` (sent with the HTTP method `verb`, if known)."""
         for hit in hits:
             if hit.name is None:
                 self.sink.unresolved(node, RUNTIME_NAME)
+            elif hit.api is not None:
+                self.route(node, hit, verb, via)
             else:
                 self.name(node, hit.name, hit.access, via)
+
+    def route(self, node: cst.CSTNode, hit: PathHit, verb: str | None, via: str) -> None:
+        """A path of an API named by method and path: the endpoint for `verb`; with the method unknown,
+        the path's only one, or "* path" with the strictest requirement of its methods."""
+        assert hit.api is not None and hit.name is not None
+        found = self.catalog.routes(hit.api, hit.segments)
+        if found:  # the most literal template: /instruments/status over /instruments/{symbol}
+            best = max(sum(not t.startswith("{") for t in e.path.split("/")) for e in found)
+            found = [e for e in found if sum(not t.startswith("{") for t in e.path.split("/")) == best]
+        chosen = [e for e in found if verb is None or e.method == verb]
+        if verb is None and len(chosen) > 1:
+            chosen = [e for e in (self.catalog.endpoint(f"* {chosen[0].path}"),) if e is not None]
+        if not chosen:
+            name = f"{verb or '*'} {hit.name}"
+            hint = found[0].name if found else self.catalog.suggest_endpoint(name)
+            self.sink.fact(node, UnknownName, name, hint)
+            return
+        self.endpoint(node, chosen[0], None, via)
 
     def name(self, node: cst.CSTNode, name: str, access: str | None, via: str) -> None:
         """Report a call to the endpoint called `name`, reached the `access` way (None: either)."""
@@ -121,13 +171,13 @@ class Reporter:
             sorted({p for o in options for p in o or ()}, key=lambda p: self.catalog.permission(p).order)
         )
         self.sink.call(node, "|".join(names), Requirement(any_of=needs), via=via,
-                       moves_funds=any(e.moves_funds for e in endpoints))
+                       moves_funds=any(e.moves_funds for e in endpoints), key=endpoints[0].key)
 
     def endpoint(self, node: cst.CSTNode, endpoint: Endpoint, access: str | None, via: str, **facts: Any) -> None:
         if access is not None:
             self._ways.setdefault((id(node), endpoint.name), (node, endpoint, set()))[2].add(access)
         self.sink.call(node, endpoint.name, endpoint.requirement, kind=endpoint.kind, via=via,
-                       moves_funds=endpoint.moves_funds, **facts)
+                       moves_funds=endpoint.moves_funds, key=endpoint.key, **facts)
 
     def finish(self) -> None:
         """Where a call reaches an endpoint the wrong way only. A place that reaches it both ways
@@ -183,7 +233,8 @@ class PathFinder:
             if function is not None and markers_in(atom.text) and (
                     any(h.param is not None for h in found) or (not found and self.matcher.potential(atom.text))):
                 quiet = not found  # a host joined to a parameter: its callers' paths are read where written
-                self.pendings.append(Pending(Func(function, self.model), (atom.text,), "path", VIA, node, quiet=quiet))
+                self.pendings.append(Pending(Func(function, self.model), (atom.text,), "path", VIA, node,
+                                             (self._verb(node),), quiet=quiet))
             elif found:
                 hits.extend(found)
             else:
@@ -223,6 +274,16 @@ class PathFinder:
                     self.consumed.update(roots)  # only ever `path.encode()`: signed, never sent
         return reads
 
+    def settled(self, text: str) -> bool:
+        """A helper's path whose endpoint is known whatever its callers pass: no parameter left, or
+        only in the template parameters of a route ("/derivatives/api/v3/tickers/{symbol}")."""
+        if not markers_in(text):
+            return True
+        hits = self.matcher.hits(text)
+        catalog = self.reporter.catalog
+        return bool(hits) and all(h.api is not None and h.name is not None and catalog.routes(h.api, h.segments)
+                                  for h in hits)
+
     def finish(self, pending: Pending, node: cst.CSTNode, atom: Str) -> None:
         """A helper's path, resolved at one of its call sites."""
         hits = self.matcher.hits(atom.text)
@@ -232,7 +293,7 @@ class PathFinder:
         if isinstance(node, cst.Call):
             self.consumed.update(id(arg.value) for arg in node.args)
         via = f"{pending.func.scope.name}() -> {pending.via}"
-        self.reporter.hits(node, hits, via)
+        self.reporter.hits(node, hits, via, pending.details[0] if pending.details else None)
 
     def report(self, summary: dict[int, list[Pending]]) -> None:
         """Report every path read that nothing else was built from and that is not only signed.
@@ -241,11 +302,36 @@ class PathFinder:
         """
         for node, hits in self.found:
             if id(node) not in self.consumed and not self._kept_by_callee(node, summary):
-                self.reporter.hits(node, hits, VIA)
+                self.reporter.hits(node, hits, VIA, self._verb(node))
 
-    def _kept_by_callee(self, node: cst.CSTNode, summary: dict[int, list[Pending]]) -> bool:
-        """A path given to a function of this module that sends nothing with it (it signs it, say):
-        `sign("/0/private/Balance", data)` next to the request that really sends it."""
+    def _verb(self, node: cst.CSTNode) -> str | None:
+        """The HTTP method a call sends the path at `node` with, when it says: requests.post(url),
+        session.request("PUT", url), urllib's Request(url, data) (POST)."""
+        found = self._argument_map().get(id(node))
+        if found is None:
+            return None
+        call, scope, _, _ = found
+        func = call.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        http = self.reporter.catalog.http
+        if name.lower() in http.verbs:
+            return name.upper()
+        given = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+        positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+        if name in http.request:
+            method = given.get("method", positional[0] if positional and positional[0] is not node else None)
+        elif name in http.request_classes:
+            method = given.get("method")
+            if method is None:
+                return "POST" if "data" in given or len(positional) > 1 else "GET"
+        else:
+            return None
+        texts = {a.text for a in self.model.strs(method, scope)} if method is not None else set()
+        verb = texts.pop().upper() if len(texts) == 1 else ""
+        return verb if verb.lower() in http.verbs else None
+
+    def _argument_map(self) -> dict[int, tuple[cst.Call, Scope, int | None, str | None]]:
+        """id(argument value) -> (its call, scope, position or None, keyword or None)."""
         if self._arguments is None:
             self._arguments = {}
             for call, scope in self.model.collector.calls:
@@ -256,9 +342,15 @@ class PathFinder:
                     self._arguments[id(arg.value)] = (call, scope, None if arg.keyword else position,
                                                       arg.keyword.value if arg.keyword else None)
                     position += arg.keyword is None
-        if id(node) not in self._arguments:
+        return self._arguments
+
+    def _kept_by_callee(self, node: cst.CSTNode, summary: dict[int, list[Pending]]) -> bool:
+        """A path given to a function of this module that sends nothing with it (it signs it, say):
+        `sign("/0/private/Balance", data)` next to the request that really sends it."""
+        arguments = self._argument_map()
+        if id(node) not in arguments:
             return False
-        call, scope, position, keyword = self._arguments[id(node)]
+        call, scope, position, keyword = arguments[id(node)]
         targets = [callee_of(a) for a in self.model.value(call.func, scope)]
         if not targets or any(t is None or t[0].model is not self.model for t in targets):
             return False
@@ -269,7 +361,7 @@ class PathFinder:
             if param is None or any(marker(param.index) in text for pending in summary.get(id(function.scope), ())
                                     for text in pending.texts):
                 return False
-            if any(s is function.scope and id(n) in self._arguments for n, s in self.model.collector.loads.get(
+            if any(s is function.scope and id(n) in arguments for n, s in self.model.collector.loads.get(
                     param.name, ())):
                 return False  # handed on to another call (a library's get, str()): it may be sent there
         return True

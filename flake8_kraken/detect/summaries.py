@@ -47,9 +47,15 @@ class Pending:
 
 
 Finisher = Callable[[Pending, cst.CSTNode, str], None]  # report a resolved text at a call site
+Settled = Callable[[Pending, str], bool]  # a text its callers' arguments would not change the endpoint of
 
 
-def apply(model: Model, pendings: list[Pending], sink: Sink, finish: Finisher) -> dict[int, list[Pending]]:
+def _no_markers(pending: Pending, text: str) -> bool:
+    return not markers_in(text)
+
+
+def apply(model: Model, pendings: list[Pending], sink: Sink, finish: Finisher,
+          settled: Settled = _no_markers) -> dict[int, list[Pending]]:
     """Apply every helper of this module, and every helper of the project modules it imports, at its call sites.
 
     Returns every pending use of this module's functions, its own and those it has
@@ -66,7 +72,7 @@ def apply(model: Model, pendings: list[Pending], sink: Sink, finish: Finisher) -
             if not sites and not pending.quiet:
                 sink.unresolved(pending.origin, _unresolved_param(pending))
         for call, caller, implicit in sites:
-            for later in _at_site(model, pending, call, caller, implicit, sink, finish):
+            for later in _at_site(model, pending, call, caller, implicit, sink, finish, settled):
                 queue.append((later, model.call_sites(later.func.scope)))
     model.summary = summary
     return summary
@@ -84,7 +90,7 @@ def _imported_sites(model: Model) -> Iterator[tuple[Pending, list[Any]]]:
 
 
 def _at_site(model: Model, pending: Pending, call: cst.Call, caller: Scope, implicit: int, sink: Sink,
-             finish: Finisher) -> Iterator[Pending]:
+             finish: Finisher, settled: Settled = _no_markers) -> Iterator[Pending]:
     function = caller if caller.kind == "function" else None
     if pending.field:
         yield from _field_at_site(model, pending, call, caller, function, implicit, sink, finish)
@@ -94,7 +100,7 @@ def _at_site(model: Model, pending: Pending, call: cst.Call, caller: Scope, impl
     for template in pending.texts:
         for atom in fill_all(Str(template), args):
             text = atom.text
-            if not markers_in(text):
+            if settled(pending, text):
                 finish(pending, call, atom)  # a hole left is the finisher's to judge (a query string, a name)
             elif function is not None:
                 still.append(text)

@@ -478,6 +478,9 @@ class Model:
             client = self.catalog.client_class(atom.path)
             if client is not None:
                 return (Client(client),)
+            if atom.path in self.catalog.secrets.env_defaults and len(node.args) >= 2:
+                # os.getenv("KRAKEN_URL", "https://api.kraken.com"): the default, or what the environment says
+                return union(self.value(node.args[1].value, scope, sym), (Str(HOLE),))
             if atom.path in self._socket_urls.dumps and node.args:
                 return self.value(node.args[0].value, scope, sym)
             library = self.catalog.library_of(atom.path[:-2]) if atom.path.endswith("." + _ANY) else None

@@ -32,9 +32,10 @@ RULE = Rule(
     summary="withdrawal call in code not allowed to withdraw",
     message="{endpoint} {why}; keep withdrawal calls in code allowed to move funds",
     why="""Kraken advises enabling Withdraw Funds only on a key whose purpose is to move funds. A
-call that needs it (Withdraw, AccountTransfer, the Funding API's withdrawals) or that moves
-funds out of the spot account (WalletTransfer, with only Query Funds) outside the paths
-allowed to withdraw means that code's key can drain the account.""",
+call that needs it (Withdraw, AccountTransfer, the Funding API's withdrawals, the Futures
+withdrawal to the spot wallet) or that moves funds (WalletTransfer, with only Query Funds; the
+Futures transfers) outside the paths allowed to withdraw means that code's key can drain the
+account.""",
     fix="""List the code that may move funds in `kraken-withdraw-paths = src/treasury/*`; with none
 configured, every withdrawal call is flagged. For one line, `# noqa: KRK202`.""",
     check=check,
@@ -42,6 +43,10 @@ configured, every withdrawal call is flagged. For one line, `# noqa: KRK202`."""
         Example('import ccxt\n\nexchange = ccxt.kraken()\nexchange.withdraw("XBT", 0.5, "bc1q...", '
                 'params={"key": "cold-wallet"})\n', at=(4, 1)),
         Example('import ccxt\n\nccxt.kraken().transfer("USDT", 1, "spot", "swap")\n', at=(3, 1)),
+        Example('from kraken.futures import Funding\n\nFunding().initiate_withdrawal_to_spot_wallet(amount=1, '
+                'currency="XBT")\n', at=(3, 1)),
+        Example('import requests\n\nrequests.post("https://api.kraken.com/funding/v1/withdrawals", json={})\n',
+                at=(3, 15)),
     ),
     valid=(
         Example('import ccxt\n\nexchange = ccxt.kraken()\nexchange.fetch_withdrawals("XBT")\n'),

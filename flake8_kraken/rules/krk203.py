@@ -27,6 +27,8 @@ catalog, add it in `kraken-rules`.""",
         Example('import krakenex\n\nkrakenex.API().query_private("CancelAllOrdersAftr", {"timeout": 60})\n',
                 at=(3, 1)),
         Example('import ccxt\n\nccxt.kraken().privatePostAddOrdr({})\n', at=(3, 1)),
+        Example('import requests\n\nrequests.post("https://futures.kraken.com/derivatives/api/v3/sendordr")\n',
+                at=(3, 15)),
     ),
     valid=(Example('import krakenex\n\nkrakenex.API().query_private("CancelAllOrdersAfter", {"timeout": 60})\n'),),
 )
