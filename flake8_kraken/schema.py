@@ -148,7 +148,8 @@ _WEBSOCKET = {"urls": (Seq, REQUIRED), "protocols": (Seq, REQUIRED), "token_endp
 _URL = {"url": (str, REQUIRED), "access": (str, REQUIRED), "version": (str, REQUIRED)}
 _PROTOCOL = {"version": (str, REQUIRED), "request": (STRINGS, ()), "keepalive": (STRINGS, ()),
              "subscribe": (STRINGS, ()), "channel": (STRINGS, ()), "token": (STRINGS, ()),
-             "request_token": (STRINGS, ()), "channels": (Seq, REQUIRED), "methods": (Seq, REQUIRED)}
+             "request_token": (STRINGS, ()), "channels": (Seq, REQUIRED), "methods": (Seq, REQUIRED),
+             "key": (str, None)}
 _NAMED = {"name": (str, REQUIRED), **_REQUIRES}
 _LIBRARY = {"id": (str, REQUIRED), "modules": (STRINGS, ()), "classes": (Seq, REQUIRED)}
 _CLASS = {"id": (str, REQUIRED), "paths": (STRINGS, ()), "inherits": (STRINGS, ()), "methods": (Map, None),
@@ -296,7 +297,8 @@ def _http(ctx: _Ctx, root: Map) -> Http:
     return Http(tuple(w.lower() for w in v["verbs"]), v["request"], v["request_classes"])
 
 
-def _websocket(ctx: _Ctx, root: Map, known: dict[str, Permission]) -> tuple[WebSocket, tuple[Endpoint, ...]]:
+def _websocket(ctx: _Ctx, root: Map, known: dict[str, Permission],
+               keys: tuple[str, ...]) -> tuple[WebSocket, tuple[Endpoint, ...]]:
     if "websocket" not in root:
         return WebSocket(), ()
     raw = _get(ctx, root, "websocket", Map, "rules")
@@ -309,6 +311,8 @@ def _websocket(ctx: _Ctx, root: Map, known: dict[str, Permission]) -> tuple[WebS
     protocols, endpoints = [], []
     for _, item, where in _items(ctx, raw, "protocols", "websocket"):
         p = _read(ctx, item, _PROTOCOL, where)
+        key = p["key"] or keys[0]
+        _one_of(ctx, key, keys, line_of(item, "key", item.line), f"{where}.key")
         names: dict[str, list[str]] = {"channels": [], "methods": []}
         for group in names:
             for _, entry, ewhere in _items(ctx, item, group, where):
@@ -318,8 +322,10 @@ def _websocket(ctx: _Ctx, root: Map, known: dict[str, Permission]) -> tuple[WebS
                 ctx.check(full not in (e.name for e in endpoints), raw.line, "websocket.protocols",
                           f"duplicate channel or method '{full}'")
                 access = "private" if requirement.mentions else "public"
+                strays = [p for p in requirement.mentions if known[p].key != key]
+                ctx.check(not strays, entry.line, ewhere, lambda: f"'{strays[0]}' is not a permission of the {key} key")
                 endpoints.append(Endpoint(full, access, full, None, requirement, inferred=access == "private",
-                                          kind="websocket"))
+                                          kind="websocket", key=key))
                 names[group].append(name)
         protocols.append(WsProtocol(p["version"], p["request"], p["subscribe"], p["channel"], p["token"],
                                     p["request_token"], tuple(names["methods"]), p["keepalive"]))
@@ -472,7 +478,7 @@ def parse_catalog(data: Any, path: Path) -> Catalog:
     hosts, paths = _rest(ctx, data)
     apis = _apis(ctx, data, keys)
     endpoints = _endpoints(ctx, data, known, paths, apis, keys)
-    socket, ws_endpoints = _websocket(ctx, data, known)
+    socket, ws_endpoints = _websocket(ctx, data, known, keys)
     clients, modules = _clients(ctx, data, {e.name: e for e in (*endpoints, *ws_endpoints)},
                                 tuple(p.version for p in socket.protocols))
     return Catalog(str(path), permissions, presets, endpoints, hosts, tuple(paths.items()), _prefilter(ctx, data),

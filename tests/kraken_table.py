@@ -138,6 +138,8 @@ MACHINE_NAMES = {
 WS_PUBLIC = frozenset(
     [f"ws/v2/{n}" for n in ("ticker", "book", "ohlc", "trade", "instrument", "status", "heartbeat", "ping")]
     + [f"ws/v1/{n}" for n in ("ticker", "ohlc", "trade", "spread", "book", "*", "ping")]
+    # Kraken Futures (docs.kraken.com/exchange/api-reference/futures-websocket), and its challenge request.
+    + [f"ws/futures/{n}" for n in ("book", "ticker", "ticker_lite", "trade", "heartbeat", "challenge")]
 )
 WS_PRIVATE: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 for _names, _all, _any in (
@@ -150,3 +152,8 @@ for _names, _all, _any in (
 ):
     for _name in _names.split():
         WS_PRIVATE[_name] = (frozenset(_all), frozenset(_any))
+# Futures private feeds: Kraken states no level; streaming only, so either General level (inferred). The
+# last two are served but no longer in Kraken's list (python-kraken-sdk still offers them).
+for _name in ("open_orders open_orders_verbose open_positions balances fills account_log notifications_auth "
+              "deposits_withdrawals account_balances_and_margins").split():
+    WS_PRIVATE[f"ws/futures/{_name}"] = (frozenset(), frozenset({FR, FF}))

@@ -74,7 +74,7 @@ def test_presets_match_krakens_use_case_table() -> None:
 
 def test_withdrawing_permission_and_keepalive_requests() -> None:
     assert CATALOG.withdraw_permissions == {kraken.FW, kraken.FX}
-    assert all(protocol.keepalive == ("ping",) for protocol in CATALOG.websocket.protocols)
+    assert [protocol.keepalive for protocol in CATALOG.websocket.protocols] == [("ping",), ("ping",), ()]
     assert CATALOG.websocket.token_endpoint == "GetWebSocketsToken"
 
 

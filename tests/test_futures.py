@@ -2,7 +2,9 @@
 HTTP method and path, and the second API key."""
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,65 @@ def test_emit_config_and_check_handle_both_keys(tmp_path: Path, capsys, monkeypa
                            "hedge/futures.py:4:1: KRK201 GET /derivatives/api/v3/accounts needs General API: Read "
                            "Only or General API: Full Access, which the key declared for hedge/* in "
                            "kraken-permissions does not grant\n")
+
+
+FEEDS = """import json
+
+import websockets
+
+URL = "wss://futures.kraken.com/ws/v1"
+
+
+async def fills(api_key, api_secret, sign):
+    async with websockets.connect(URL) as ws:
+        await ws.send(json.dumps({"event": "challenge", "api_key": api_key}))
+        challenge = json.loads(await ws.recv())["message"]
+        await ws.send(json.dumps({"event": "subscribe", "feed": "fills", "api_key": api_key,
+                                  "original_challenge": challenge, "signed_challenge": sign(api_secret, challenge)}))
+        await ws.send(json.dumps({"event": "subscribe", "feed": "ticker", "product_ids": ["PF_XBTUSD"]}))
+        await ws.send(json.dumps({"event": "subscribe", "subscription": {"name": "ticker"}, "pair": ["XBT/USD"]}))
+"""
+
+
+def test_the_futures_websocket_and_its_challenge(flake8, tmp_path: Path, capsys) -> None:
+    """The Futures API key on the Futures socket is the protocol (no KRK103); a private feed needs a
+    Futures key, and no spot token (no KRK302)."""
+    assert flake8({"feeds.py": FEEDS}, "--select", "KRK", "--extend-select", "KRK901").krk == [
+        "feeds.py:12:34: KRK901 ws/futures/fills needs General API: Read Only or General API: Full Access"]
+    assert _calls(tmp_path, capsys, FEEDS) == [(10, "ws/futures/challenge", "futures"),
+                                               (12, "ws/futures/fills", "futures"),
+                                               (14, "ws/futures/ticker", "futures"),
+                                               (15, "ws/v1/ticker", "spot")]
+
+
+CLIENT_FEEDS = """import ccxt.pro as ccxtpro
+from kraken.futures import FuturesWSClient
+
+
+class Bot(FuturesWSClient):
+    async def on_message(self, message):
+        print(message)
+
+
+async def main(key, secret):
+    exchange = ccxtpro.krakenfutures({"apiKey": key, "secret": secret})
+    await exchange.watch_balance()
+    await exchange.watch_order_book("PF_XBTUSD")
+    bot = Bot(key=key, secret=secret)
+    await bot.subscribe(feed="open_positions")
+    await bot.subscribe("trade", products=["PF_XBTUSD"])
+"""
+
+
+def test_futures_feeds_through_the_clients(tmp_path: Path, capsys) -> None:
+    assert _calls(tmp_path, capsys, CLIENT_FEEDS) == [(12, "ws/futures/balances", "futures"),
+                                                      (13, "ws/futures/book", "futures"),
+                                                      (15, "ws/futures/open_positions", "futures"),
+                                                      (16, "ws/futures/trade", "futures")]
+
+
+def test_a_hardcoded_futures_secret_is_krk102(flake8) -> None:
+    """Futures secrets are 66 bytes in 88 characters without padding, spot ones 64 bytes ending in ==."""
+    secret = base64.b64encode(secrets.token_bytes(66)).decode()
+    source = f"from kraken.futures import Trade\n\nTrade(key=KEY, secret='{secret}')\n"
+    assert [line.split(": ")[1][:6] for line in flake8({"t.py": source}, "--select", "KRK1").krk] == ["KRK102"]

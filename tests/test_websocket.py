@@ -190,13 +190,17 @@ def test_every_private_channel_and_request_in_the_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
     _, version, what = name.split("/")
-    if version == "v2":
+    url = "wss://futures.kraken.com/ws/v1" if version == "futures" else "wss://ws-auth.kraken.com"
+    if version == "futures":
+        message = {"event": "subscribe", "feed": what, "api_key": "k", "original_challenge": "c",
+                   "signed_challenge": "s"}
+    elif version == "v2":
         message = ({"method": "subscribe", "params": {"channel": what, "token": "t"}} if what in
                    ("executions", "balances", "level3") else {"method": what, "params": {"token": "t"}})
     else:
         message = ({"event": "subscribe", "subscription": {"name": what, "token": "t"}} if what in
                    ("ownTrades", "openOrders") else {"event": what, "token": "t"})
-    data = _report(tmp_path, capsys, f"URL = 'wss://ws-auth.kraken.com'\nmsg = {message!r}\n")
+    data = _report(tmp_path, capsys, f"URL = '{url}'\nmsg = {message!r}\n")
     (call,) = data["files"][0]["calls"]
     assert (call["kind"], call["endpoint"], call["via"]) == ("websocket", name, "websocket message")
     assert (set(call["requires_all"]), set(call["requires_any"])) == kraken.WS_PRIVATE[name]

@@ -245,7 +245,7 @@ class WebSocketMessages:
             names = request.texts()
             if any(n in protocol.subscribe for n in names):
                 if at_path(view, protocol.channel[:1]) is None:
-                    return None  # not Kraken's shape (another exchange's subscribe)
+                    continue  # not this protocol's shape (v1's subscription, Futures' feed; another exchange's)
                 channel = at_path(view, protocol.channel)
                 texts = channel.texts() if isinstance(channel, Leaf) else [HOLE]
                 found = Message(view, _holder(view, protocol.channel, node), scope, protocol, tuple(texts),
@@ -256,7 +256,7 @@ class WebSocketMessages:
             elif names and all(n in protocol.methods for n in names):
                 found = Message(view, node, scope, protocol, tuple(names), protocol.request_token)
             else:
-                return None  # an unknown request name is someone else's message
+                continue  # an unknown request name: another protocol's, or someone else's message
             if self.kraken_module or isinstance(at_path(view, found.token_path), Leaf):
                 return found
             return None
@@ -426,6 +426,11 @@ class WebSocketMessages:
         at = method.ws_at if method.ws_at is not None else protocol.channel[:-1]
         arg = call.args.get(method.arg, method.keyword)
         via = f"{client.id}.{method.name}"
+        if at == protocol.channel:  # the argument is the channel's name itself: subscribe(feed="fills")
+            names = self.model.texts(arg, call.scope) if arg is not None else [HOLE]
+            self._client_names(call, protocol.version, names, (client.injects_token, method.ws_access == "public",
+                                                               client.injects_token), via)
+            return
         values: Values = self.model.value(arg, call.scope) if arg is not None else ()
         dicts = [a for a in values if isinstance(a, Literal) and isinstance(a.node, cst.Dict)]
         if len(dicts) != 1:
@@ -443,11 +448,15 @@ class WebSocketMessages:
                 return
             names, token_path = list(found.names), found.token_path
         flags = (client.injects_token, method.ws_access == "public", may_hold(view, token_path))
+        self._client_names(call, protocol.version, names, flags, via)
+
+    def _client_names(self, call: WsCall, version: str, names: list[str], flags: tuple[bool, bool, bool],
+                      via: str) -> None:
         for name in names:
             if HOLE in name or "\x01" in name:
                 self.reporter.sink.unresolved(call.node, RUNTIME_NAME)
             else:
-                self.report_name(call.node, protocol.version, name, flags, via)
+                self.report_name(call.node, version, name, flags, via)
 
 
 def _holder(view: DictView | JsonView, path: tuple[str, ...], node: cst.CSTNode) -> cst.CSTNode:

@@ -18,7 +18,9 @@ RULE = Rule(
     message="Kraken API key or secret sent over the WebSocket ({what}); send a {token_endpoint} token instead",
     why="""Kraken's spot WebSockets authenticate with a short-lived token from GetWebSocketsToken,
 never with the key itself. A message whose token is the API key or secret, or that carries
-`API-Key`/`API-Sign`, sends the key where it is not needed.""",
+`API-Key`/`API-Sign`, sends the key where it is not needed. (The Kraken Futures socket is
+another protocol: its private feeds carry the Futures API key with a signed challenge, by
+design, and are not flagged.)""",
     fix="Fetch a token with GetWebSocketsToken (any REST client) and send that.",
     check=check,
     invalid=(
@@ -32,6 +34,11 @@ never with the key itself. A message whose token is the API key or secret, or th
                 '"subscription": {"name": "ownTrades"}, \'\n            \'"API-Key": "%s", "API-Sign": "%s"}\' '
                 '% (key, sign))\n', at=(5, 13)),
     ),
-    valid=(Example('URL = "wss://ws-auth.kraken.com/v2"\n\n\ndef subscription(token):\n'
-                   '    return {"method": "subscribe", "params": {"channel": "balances", "token": token}}\n'),),
+    valid=(
+        Example('URL = "wss://ws-auth.kraken.com/v2"\n\n\ndef subscription(token):\n'
+                '    return {"method": "subscribe", "params": {"channel": "balances", "token": token}}\n'),
+        Example('URL = "wss://futures.kraken.com/ws/v1"\n\n\ndef fills(api_key, challenge, signed):\n'
+                '    return {"event": "subscribe", "feed": "fills", "api_key": api_key, '
+                '"original_challenge": challenge,\n            "signed_challenge": signed}\n'),
+    ),
 )

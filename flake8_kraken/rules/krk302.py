@@ -10,7 +10,9 @@ def check(rule: Rule, context: Context) -> Iterator[Message]:
     catalog = context.catalog
     for call in context.result.calls:
         endpoint = catalog.endpoint(call.endpoint)
-        if not call.has_token and endpoint is not None and endpoint.access == "private":
+        # Futures feeds are signed from a challenge, not with a token: the spot key's sockets only.
+        if not call.has_token and endpoint is not None and endpoint.access == "private" and \
+                endpoint.key == catalog.keys[0]:
             yield rule.say(call.line, call.col, endpoint=call.endpoint,
                            token_endpoint=catalog.websocket.token_endpoint)
 
