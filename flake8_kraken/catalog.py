@@ -285,10 +285,15 @@ class Catalog:
     def screen_pairs(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
         """Words that make a file worth parsing together only: a private WebSocket channel or request
         and a token field (a message with a token in Kraken's shape is Kraken's wherever it is written)."""
-        private = tuple(dict.fromkeys(e.name.rsplit("/", 1)[-1] for e in self.ws_endpoints if e.access == "private"))
-        tokens = tuple(dict.fromkeys(p[-1] for protocol in self.websocket.protocols
-                                     for p in (protocol.token, protocol.request_token) if p))
-        return ((private, tokens),) if private and tokens else ()
+        pairs = []
+        for protocol in self.websocket.protocols:  # each protocol's own names with its own token field
+            prefix = protocol.endpoint("")
+            private = tuple(e.name[len(prefix):] for e in self.ws_endpoints
+                            if e.access == "private" and e.name.startswith(prefix))
+            tokens = tuple(dict.fromkeys(p[-1] for p in (protocol.token, protocol.request_token) if p))
+            if private and tokens:
+                pairs.append((private, tokens))
+        return tuple(pairs)
 
     @cached_property
     def import_screen_words(self) -> tuple[str, ...]:

@@ -69,6 +69,22 @@ def test_files_without_kraken_are_not_parsed(flake8, monkeypatch: pytest.MonkeyP
     assert (run.lines, parsed) == ([], [])
 
 
+def test_the_standard_library_passes_no_file_to_the_parse() -> None:
+    """The screen's words and word pairs are Kraken's: no module of the standard library (a large
+    corpus of ordinary code, its documentation text included) is parsed."""
+    import sysconfig
+    from pathlib import Path
+
+    from flake8_kraken.catalog import default_catalog
+
+    catalog = default_catalog()
+    screen = engine._screen(catalog.screen_words, catalog.screen_pairs)
+    files = [p for p in Path(sysconfig.get_paths()["stdlib"]).rglob("*.py")
+             if "test" not in p.parts and "site-packages" not in p.parts]
+    assert len(files) > 500
+    assert [str(p) for p in files if screen(p.read_text(encoding="utf-8", errors="replace"))] == []
+
+
 def test_wheel_ships_the_catalog(tmp_path) -> None:
     """A non-editable install must find rules.yaml inside the package."""
     import subprocess

@@ -135,8 +135,8 @@ class Reporter:
         assert hit.api is not None and hit.name is not None
         found = self.catalog.routes(hit.api, hit.segments)
         if found:  # the most literal template: /instruments/status over /instruments/{symbol}
-            best = max(sum(not t.startswith("{") for t in e.path.split("/")) for e in found)
-            found = [e for e in found if sum(not t.startswith("{") for t in e.path.split("/")) == best]
+            best = max(_literal_segments(e) for e in found)
+            found = [e for e in found if _literal_segments(e) == best]
         chosen = [e for e in found if verb is None or e.method == verb]
         if verb is None and len(chosen) > 1:
             chosen = [e for e in (self.catalog.endpoint(f"* {chosen[0].path}"),) if e is not None]
@@ -186,6 +186,10 @@ class Reporter:
             if endpoint.access not in ways:
                 used = self.catalog.path_template(sorted(ways)[0]).format(name=endpoint.name)
                 self.sink.fact(node, WrongSide, endpoint.name, endpoint.access, used)
+
+
+def _literal_segments(endpoint: Endpoint) -> int:
+    return sum(not part.startswith("{") for part in endpoint.path.split("/"))
 
 
 def _single_options(requirement: Requirement) -> frozenset[str] | None:
