@@ -285,15 +285,14 @@ class Catalog:
     def screen_pairs(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
         """Words that make a file worth parsing together only: a private WebSocket channel or request
         and a token field (a message with a token in Kraken's shape is Kraken's wherever it is written)."""
-        pairs = []
+        pairs: dict[tuple[str, ...], dict[str, None]] = {}  # token fields -> the names sent with them
         for protocol in self.websocket.protocols:  # each protocol's own names with its own token field
             prefix = protocol.endpoint("")
-            private = tuple(e.name[len(prefix):] for e in self.ws_endpoints
-                            if e.access == "private" and e.name.startswith(prefix))
             tokens = tuple(dict.fromkeys(p[-1] for p in (protocol.token, protocol.request_token) if p))
-            if private and tokens:
-                pairs.append((private, tokens))
-        return tuple(pairs)
+            names = pairs.setdefault(tokens, {})
+            names.update((e.name[len(prefix):], None) for e in self.ws_endpoints
+                         if e.access == "private" and e.name.startswith(prefix))
+        return tuple((tuple(names), tokens) for tokens, names in pairs.items() if tokens and names)
 
     @cached_property
     def import_screen_words(self) -> tuple[str, ...]:

@@ -246,7 +246,7 @@ def _route_api(ctx: _Ctx, item: Map, where: str, apis: tuple[HttpApi, ...]) -> H
     path, method = item.get("path"), item.get("method")
     if not isinstance(path, str) or not isinstance(method, str):
         return None
-    api = next((a for a in apis if any(path.startswith(p) for p in a.prefixes)), None)
+    api = next((a for a in apis if any((path + "/").startswith(p) for p in a.prefixes)), None)
     if api is not None:
         ctx.check(_ROUTE.match(path), line_of(item, "path", item.line), f"{where}.path",
                   f"'{path}' is not a path of lower-case segments and {{parameters}}")
