@@ -196,6 +196,10 @@ class ClientClass:
     # Its method names are shared by its library's other classes (ccxt's exchanges): on an object of
     # unknown type they count only where the module makes this class and no other class of the library.
     shared: bool = False
+    # Constructor keywords that name WebSocket channels (cryptofeed's channels=[TRADES]), and what each
+    # name (a library constant or its value) subscribes to.
+    channel_keywords: tuple[str, ...] = ()
+    channel_names: tuple[tuple[str, str], ...] = ()
 
     def __repr__(self) -> str:
         return f"ClientClass({self.id!r})"

@@ -154,7 +154,8 @@ _NAMED = {"name": (str, REQUIRED), **_REQUIRES}
 _LIBRARY = {"id": (str, REQUIRED), "modules": (STRINGS, ()), "classes": (Seq, REQUIRED)}
 _CLASS = {"id": (str, REQUIRED), "paths": (STRINGS, ()), "inherits": (STRINGS, ()), "methods": (Map, None),
           "implicit": (str, None), "attributes": (Map, None), "credentials": (STRINGS, ()),
-          "injects_token": (bool, None), "evidence": (STRINGS, ()), "shared": (bool, False)}
+          "injects_token": (bool, None), "evidence": (STRINGS, ()), "shared": (bool, False), "channels": (Map, None)}
+_CHANNELS = {"keywords": (STRINGS, REQUIRED), "names": (Map, REQUIRED)}
 _METHOD = {"endpoints": (STRINGS, ()), "one_of": (STRINGS, ()), "dynamic": (str, None), "access": (str, None),
            "arg": (int, 0), "keyword": (str, None), "access_arg": (int, None), "access_keyword": (str, None),
            "ws": (str, None), "ws_at": (STRINGS, None), "ws_access": (str, None)}
@@ -385,8 +386,24 @@ def _client_class(ctx: _Ctx, item: Map, where: str, library: str, out: dict[str,
                   lambda: f"'{name}' is not a method of this class{did_you_mean(name, methods)}")
     credentials = v["credentials"] or next((p.credentials for p in parents if p.credentials), ())
     injects = v["injects_token"] if v["injects_token"] is not None else any(p.injects_token for p in parents)
+    keywords, names = _channels(ctx, item, where, endpoints)
     return ClientClass(cid, library, paths, tuple(methods.values()), implicit, tuple(attributes.items()), credentials,
-                       injects, v["evidence"], v["shared"])
+                       injects, v["evidence"], v["shared"], keywords, names)
+
+
+def _channels(ctx: _Ctx, item: Map, where: str,
+              endpoints: dict[str, Endpoint]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """A constructor that subscribes to the channels its keywords name: which keywords, each name's channel."""
+    if "channels" not in item:
+        return (), ()
+    v = _read(ctx, item["channels"], _CHANNELS, f"{where}.channels")
+    names = []
+    for name, endpoint in v["names"].items():
+        line = line_of(v["names"], name, item.line)
+        ctx.check(isinstance(endpoint, str) and endpoint in endpoints, line, f"{where}.channels.names.{name}",
+                  lambda: f"unknown channel '{endpoint}'{did_you_mean(str(endpoint), endpoints)}")
+        names.append((str(name), endpoint))
+    return v["keywords"], tuple(names)
 
 
 def _known_class(ctx: _Ctx, name: str, out: dict[str, ClientClass], line: int, where: str) -> ClientClass:

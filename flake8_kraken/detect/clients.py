@@ -65,11 +65,32 @@ class ClientCalls:
         return self.pendings
 
     def _call(self, call: cst.Call, scope: Scope) -> None:
-        bound = [a for a in self.model.value(call.func, scope) if isinstance(a, Bound)]
+        callee = self.model.value(call.func, scope)
+        for atom in callee:
+            client = self.catalog.client_class(atom.path) if isinstance(atom, Lib) else None
+            if client is not None and client.channel_keywords:
+                self._constructor_channels(call, scope, client)
+        bound = [a for a in callee if isinstance(a, Bound)]
         for atom in bound:
             self._bound(atom, Args(call), scope, direct=atom.node is call.func)
         if not bound and isinstance(call.func, cst.Attribute):
             self._unknown_receiver(call, scope)
+
+    def _constructor_channels(self, call: cst.Call, scope: Scope, client: ClientClass) -> None:
+        """Kraken(channels=[TRADES, L2_BOOK]) or subscription={TRADES: [...]}: the channels it subscribes to,
+        named by the library's constants or their values."""
+        names = dict(client.channel_names)
+        for keyword in client.channel_keywords:
+            arg = argument(call, -1, keyword)
+            if arg is None:
+                continue
+            for atom in self.model.elements(self.model.value(arg, scope)):
+                name = atom.path.rsplit(".", 1)[-1] if isinstance(atom, Lib) else atom.text if isinstance(
+                    atom, Str) else None
+                if name in names:
+                    self.reporter.name(call, names[name], None, f"{client.id}({keyword}=...)")
+                else:
+                    self.reporter.sink.unresolved(call, RUNTIME_NAME)
 
     def _passed(self, call: cst.Call, scope: Scope) -> None:
         """A client's bound method passed to a call is called by it, with the arguments after it."""
