@@ -306,6 +306,11 @@ class Catalog:
         return tuple(dict.fromkeys((*self.screen_words, *(w.lower() for w in subscribe))))
 
     @cached_property
+    def keepalive_endpoints(self) -> frozenset[str]:
+        """Requests that only keep a WebSocket open (pings): no permission, no call to report."""
+        return frozenset(p.endpoint(name) for p in self.websocket.protocols for name in p.keepalive)
+
+    @cached_property
     def withdraw_permissions(self) -> frozenset[str]:
         return frozenset(p.id for p in self.permissions if p.withdraws)
 

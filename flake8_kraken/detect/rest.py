@@ -174,6 +174,8 @@ class Reporter:
                        moves_funds=any(e.moves_funds for e in endpoints), key=endpoints[0].key)
 
     def endpoint(self, node: cst.CSTNode, endpoint: Endpoint, access: str | None, via: str, **facts: Any) -> None:
+        if endpoint.name in self.catalog.keepalive_endpoints:
+            return  # a ping, sent by hand or by a client: no permission, nothing to say about a key
         if access is not None:
             self._ways.setdefault((id(node), endpoint.name), (node, endpoint, set()))[2].add(access)
         self.sink.call(node, endpoint.name, endpoint.requirement, kind=endpoint.kind, via=via,

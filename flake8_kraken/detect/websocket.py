@@ -370,8 +370,6 @@ class WebSocketMessages:
         if endpoint is None:
             self.reporter.name(node, full, None, via)  # KRK203 with a did-you-mean
             return
-        if name in protocol.keepalive:
-            return  # a ping: no permission, nothing to say about a key
         self.reporter.endpoint(node, endpoint, None, via, public_address=on_public, has_token=injected or has_token)
 
     def finish(self, pending: Pending, node: cst.CSTNode, atom: Str) -> None:
