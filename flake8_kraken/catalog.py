@@ -353,9 +353,6 @@ class Catalog:
     def path_template(self, access: str) -> str:
         return dict(self.rest_paths)[access]
 
-    def api(self, api_id: str) -> HttpApi:
-        return next(a for a in self.apis if a.id == api_id)
-
     def routes(self, api_id: str, segments: tuple[str | None, ...]) -> list[Endpoint]:
         """The endpoints of an API whose path template fits a path's segments, for every HTTP
         method ("{...}" in a template fits any segment; None, a segment known only at run time,
