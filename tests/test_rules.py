@@ -15,7 +15,8 @@ from flake8_kraken.rules import RULES
 from flake8_kraken.rules.base import Example, Rule
 from flake8_kraken.rules.docs import page
 
-PLACEHOLDER = re.compile(r"<(\d+)-character (?:API key|private key|WebSocket token)>")
+PLACEHOLDER = re.compile(r"<(\d+)-character (?:API key|private key|WebSocket token|placeholder starting (\w+))>")
+SHAPED = re.compile(r"[A-Za-z0-9+/]{40,}")  # a run as long as the shortest credential Kraken issues
 CASES = [(rule, example) for rule in RULES for example in (*rule.invalid, *rule.valid)]
 IDS = [f"{rule.code}-{'invalid' if example.at else 'valid'}-{i}" for i, (rule, example) in enumerate(CASES)]
 
@@ -28,7 +29,16 @@ def credential(length: int) -> str:
 
 
 def source(example: Example) -> str:
-    return PLACEHOLDER.sub(lambda m: credential(int(m.group(1))), example.source)
+    def fill(match: re.Match[str]) -> str:
+        length, start = int(match.group(1)), match.group(2)
+        return start.ljust(length, "x") if start else credential(length)
+
+    return PLACEHOLDER.sub(fill, example.source)
+
+
+def test_no_example_holds_a_credential_shaped_literal() -> None:
+    """Examples (and so docs/codes) say `<56-character API key>`; the value is made when the example runs."""
+    assert [example.source for _, example in CASES if SHAPED.search(example.source)] == []
 
 
 def codes_at(lines: list[str]) -> set[tuple[str, int, int]]:

@@ -43,8 +43,9 @@ class Context:
 class Example:
     """Code a rule must flag (`at`: the line and column flake8 prints), or leave alone (`at` None).
 
-    Credentials are written as placeholders (`<56-character API key>`) and generated when
-    the example runs, so that no file of this project holds anything shaped like a key.
+    Credentials are written as placeholders (`<56-character API key>`, or a look-alike
+    `<56-character placeholder starting YOURxAPIxKEY>`, padded with x) and generated when the
+    example runs, so that no file of this project holds anything shaped like a key.
     """
 
     source: str

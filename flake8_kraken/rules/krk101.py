@@ -23,6 +23,6 @@ your own test fixtures' digests under `secrets.known_examples` in `kraken-rules`
     valid=(
         Example('import os\n\nimport krakenex\n\napi = krakenex.API(os.environ["KRAKEN_API_KEY"], '
                 'os.environ["KRAKEN_API_SECRET"])\n'),
-        Example(f'import krakenex\n\napi = krakenex.API("YOURxAPIxKEY{"x" * 44}", secret)\n'),
+        Example('import krakenex\n\napi = krakenex.API("<56-character placeholder starting YOURxAPIxKEY>", secret)\n'),
     ),
 )
