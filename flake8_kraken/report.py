@@ -62,7 +62,7 @@ def _preset(calls: Iterable[Call], permissions: Iterable[str], catalog: Catalog)
     spot = catalog.keys[0]
     if not any(c.key == spot for c in calls):
         return None
-    return smallest_preset((p for p in permissions if catalog.permission(p).key == spot), catalog)
+    return smallest_preset(keys_of(permissions, catalog).get(spot, ()), catalog)
 
 
 def _file_json(result: FileResult, catalog: Catalog) -> dict[str, Any]:
