@@ -11,6 +11,8 @@ plugin. Then, alternating the two, it runs flake8 --isolated (default selection)
              and credential form the tool knows, plus the installed ccxt sources if any
   big        one generated Kraken-heavy file of 20,000 lines (and 5,000 / 10,000)
   scaling    the heavy corpus at 1x, 2x and 4x file count
+  editor     one flake8 process per file, as an editor runs it: 20 standard-library
+             modules (no Kraken), then 20 of the generated Kraken modules
 
 and prints medians, the ratio, files/s and MB/s, peak memory (max RSS of the flake8
 process, -j1), the -j2 / -j1 wall-time ratio, and the throughput of
@@ -95,6 +97,17 @@ def alternate(envs: dict[str, Path], targets: list[str], runs: int, jobs: int = 
     for _ in range(runs):
         for name, env in envs.items():
             samples[name].append(run_flake8(env, targets, jobs, extra))
+    return samples
+
+
+def one_process_per_file(envs: dict[str, Path], files: list[str], runs: int) -> dict[str, list[Sample]]:
+    """An editor's cost: a new flake8 for each file. Each sample is the sum over the files
+    (start-up included), the peak the largest of them."""
+    samples: dict[str, list[Sample]] = {name: [] for name in envs}
+    for _ in range(runs):
+        for name, env in envs.items():
+            each = [run_flake8(env, [file]) for file in files]
+            samples[name].append(Sample(sum(s.seconds for s in each), max(s.max_rss_kb for s in each)))
     return samples
 
 
@@ -246,6 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     for lines in (5000, 10000, 20000):
         big = [big_file(lines)]
         print(row(f"one Kraken-heavy file, {lines:,} lines", big, alternate(envs, big, args.runs)), flush=True)
+    editor_std = std[len(std) // 2:][:20]
+    print(row("editor, one process per file, no Kraken", editor_std,
+              one_process_per_file(envs, editor_std, args.runs)), flush=True)
+    editor_heavy = heavy[:20]
+    print(row("editor, one process per file, Kraken code", editor_heavy,
+              one_process_per_file(envs, editor_heavy, args.runs)), flush=True)
     for factor in (1, 2, 4):
         files = heavy_corpus(75 * factor, f"scale{factor}")
         print(row(f"Kraken-heavy, {75 * factor} files", files, alternate(envs, files, args.runs)), flush=True)

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
+from flake8_kraken.prefilter import Screen
 from flake8_kraken.rulesfile import CatalogError, read_yaml, rules_data, shipped_rules_path
 
 __all__ = ["Catalog", "CatalogError", "default_catalog", "did_you_mean", "load_catalog", "parse_catalog",
@@ -299,6 +300,18 @@ class Catalog:
         return tuple((tuple(names), tokens) for tokens, names in pairs.items() if tokens and names)
 
     @cached_property
+    def statement_words(self) -> tuple[str, ...]:
+        """What one top-level statement must mention to start what LibCST is given (region.py): the
+        screen words and either side of a pair (the pair's other side may be in another statement)."""
+        pair_words = [w.lower() for left, right in self.screen_pairs for w in (*left, *right)]
+        return tuple(dict.fromkeys((*self.screen_words, *pair_words)))
+
+    @cached_property
+    def screen(self) -> Screen:
+        """Everything that decides whether a file is analysed, apart from the rest of the catalog."""
+        return Screen(self.screen_words, self.screen_pairs, self.import_screen_words)
+
+    @cached_property
     def import_screen_words(self) -> tuple[str, ...]:
         """What a module imported by a Kraken file must mention to be read for its helpers: the screen
         words, and the WebSocket subscribe requests (a helper that wraps a subscription the caller names)."""
@@ -429,15 +442,17 @@ def _cached(path: str, extra: str | None) -> Catalog:
     if key is None:
         return load_catalog(path, extra)  # the loader reports the unreadable file
     store = rulesfile.cache_store(extra)
-    data = rulesfile.read_cache(store, key)
+    data, screen = rulesfile.read_cache(store, key)
     if data is not None:
         try:
-            return parse_catalog(data, Path(path))
+            catalog = parse_catalog(data, Path(path))
         except CatalogError:
-            pass  # not what this version wrote: rebuild it
+            catalog = None  # not what this version wrote: rebuild it
+        if catalog is not None and Screen.from_plain(screen) == catalog.screen:
+            return catalog
     data = rules_data(path, extra)
-    text = rulesfile.as_json({"key": key, "rules": data})
     catalog = parse_catalog(data, Path(path))
+    text = rulesfile.as_json({"key": key, "screen": catalog.screen.plain(), "rules": data})
     if text is not None:
         rulesfile.write_cache(store, text)
     return catalog

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator
 
 from flake8_kraken.catalog import Catalog
 from flake8_kraken.findings import SYNTAX_ERROR, TOO_MUCH_WORK, Credential, FileResult, Sink
-from flake8_kraken.prefilter import make_screen
+from flake8_kraken.prefilter import imports_kraken, make_screen
 
 
 @lru_cache(maxsize=8)
@@ -39,8 +39,9 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
     disk when it is one: its imports of the same project's modules are then followed.
     """
     here = _project_module(path, catalog)
-    if not _screen(catalog.screen_words, catalog.screen_pairs)(source):
-        if here is None or not _imports_kraken(here, source, tree):
+    named = _screen(catalog.screen_words, catalog.screen_pairs)(source)
+    if not named:
+        if not imports_kraken(here, source, tree):
             return FileResult(path)
     if len(source) > MAX_BYTES:
         return FileResult(path, skipped=TOO_LARGE, credentials=_scan_tokens(source, catalog))
@@ -52,8 +53,10 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
         if _deeper_than(tree, MAX_DEPTH):
             result = FileResult(path, skipped=TOO_DEEP)
         else:
+            # A file that only imports Kraken code is read whole: no statement of it names Kraken.
+            text = _parse_region(source, tree, catalog, here) if named else source
             with _collector_paused():
-                result = _analyse_parsed(source, path, catalog, here)
+                result = _analyse_parsed(source, path, catalog, here, text)
     except RecursionError:
         result = FileResult(path, skipped=TOO_DEEP)
     except MemoryError:
@@ -78,14 +81,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _imports_kraken(here: Any, source: str, tree: ast.AST | None) -> bool:
-    """A file with no Kraken word of its own that imports a project module with one."""
-    if "import" not in source:
-        return False
-    tree = tree if tree is not None else _parse(source)
-    return tree is not None and here.imports_kraken(tree)
 
 
 _PROJECTS: dict[int, tuple[Catalog, Any]] = {}
@@ -153,11 +148,23 @@ def _scan_tokens(source: str, catalog: Catalog) -> tuple[Credential, ...]:
         return ()
 
 
-def _analyse_parsed(source: str, path: str, catalog: Catalog, here: Any = None) -> FileResult:
+def _parse_region(source: str, tree: ast.AST, catalog: Catalog, here: Any) -> str:
+    """The text LibCST is given: the file with the statements the analysis does not need blanked."""
+    from flake8_kraken.region import reduced
+
+    if not isinstance(tree, ast.Module):
+        return source
+    imports = None if here is None else (lambda s: here.imports_kraken(ast.Module(body=[s], type_ignores=[])))
+    return reduced(source, tree, _screen(catalog.statement_words), imports)
+
+
+def _analyse_parsed(source: str, path: str, catalog: Catalog, here: Any = None, text: str | None = None) -> FileResult:
+    """`text` is what LibCST parses (the source, or the part of it region.py keeps); the module-wide
+    facts (does it talk to Kraken, which addresses it names) are read from the whole `source`."""
     import libcst as cst
 
     try:
-        module = cst.parse_module(source)
+        module = cst.parse_module(source if text is None else text)
     except cst.ParserSyntaxError as exc:
         return FileResult(path, skipped=f"LibCST cannot parse line {exc.raw_line}")
     from flake8_kraken.positions import node_starts

@@ -19,6 +19,7 @@ class KrakenChecker:
     catalog: ClassVar[Any] = None
     policy: ClassVar[Any] = None
     baseline: ClassVar[Any] = None
+    screen: ClassVar[Any] = None
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
         self.tree = tree
@@ -49,6 +50,20 @@ class KrakenChecker:
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
+        """Reads and checks the options. With none of the plugin's own set (an editor on a file of
+        its own, most projects), only the screen is read here, from the cached rules: a file that
+        fails it costs neither the catalog nor LibCST, and the catalog is loaded for the first file
+        that passes it."""
+        from flake8_kraken.prefilter import cached_screen
+
+        cls.catalog = cls.policy = cls.baseline = None
+        own = ("kraken_rules", "kraken_permissions", "kraken_withdraw_paths", "kraken_baseline")
+        cls.screen = None if any(getattr(options, name, None) for name in own) else cached_screen()
+        if cls.screen is None:
+            cls._load(options)
+
+    @classmethod
+    def _load(cls, options: Any) -> None:
         from flake8.exceptions import ExecutionError
 
         from flake8_kraken.catalog import CatalogError, default_catalog
@@ -67,19 +82,23 @@ class KrakenChecker:
             cls.baseline = _baseline(getattr(options, "kraken_baseline", None))
         except (CatalogError, ConfigError) as exc:
             raise ExecutionError(f"flake8-kraken: {exc}") from None
+        cls.screen = cls.catalog.screen
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
+        from flake8_kraken.prefilter import needs_analysis
+
+        cls = type(self)
+        source = "".join(self.lines)
+        if cls.screen is not None and not needs_analysis(source, self.filename, self.tree, cls.screen):
+            return
+        if cls.catalog is None:  # no option of ours was set (or parse_options was not called)
+            cls._load(None)
         from flake8_kraken.engine import analyse
         from flake8_kraken.policy import Policy, checked_file, normal_path
 
-        cls = type(self)
-        if cls.catalog is None:  # flake8 always calls parse_options first; be safe anyway
-            from flake8_kraken.catalog import default_catalog
-
-            cls.catalog = default_catalog()
         catalog, policy = cls.catalog, cls.policy or Policy()
         path = normal_path(self.filename)
-        result = analyse("".join(self.lines), self.filename, catalog, self.tree)
+        result = analyse(source, self.filename, catalog, self.tree)
         _, found = checked_file(result, self.lines, catalog, policy)
         if cls.baseline is not None:
             found = self._new_only(found, path)

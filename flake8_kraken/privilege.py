@@ -7,9 +7,10 @@ then the one with the lowest total risk, then the earliest in catalog order.
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from flake8_kraken.catalog import Catalog, Requirement
+if TYPE_CHECKING:
+    from flake8_kraken.catalog import Catalog, Requirement
 
 
 def least_privilege(requirements: Iterable[Requirement], catalog: Catalog) -> tuple[str, ...]:

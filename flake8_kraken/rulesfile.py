@@ -16,8 +16,8 @@ from flake8_kraken.redact import RedactedError
 
 MAX_RULES_BYTES = 2_000_000
 MAX_CACHE_BYTES = 4 * MAX_RULES_BYTES
-LOADER = ("rulesfile.py", "schema.py", "catalog.py")  # the code that turns rules into a catalog
-CACHE_FORMAT = "json-1"
+LOADER = ("rulesfile.py", "schema.py", "catalog.py", "prefilter.py")  # the code that turns rules into a catalog
+CACHE_FORMAT = "json-2"
 
 
 class CatalogError(RedactedError):
@@ -195,30 +195,49 @@ def line_of(container: Any, key: Any, default: int) -> int:
 
 def cache_key(path: str, extra: str | None, version: str) -> str | None:
     """What the cached rules must have been made from: this format, the version, the rules files'
-    bytes and the loader's own code (a changed loader never serves a catalog the old one read)."""
-    import hashlib
+    bytes and the loader's own code (a changed loader never serves a catalog the old one read).
 
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{version}".encode())
+    Each part is hashed as Python hashes the source of a hash-based .pyc (importlib's SipHash):
+    no OpenSSL to load, which in a short flake8 run costs more than reading the cache."""
+    from importlib.util import source_hash
+
     here = Path(__file__).resolve().parent
+    parts = [f"{CACHE_FORMAT}\0{version}".encode()]
     try:
         for source in (*(here / name for name in LOADER), path, extra):
             if source is not None:
-                digest.update(Path(source).read_bytes())
+                parts.append(Path(source).read_bytes())
     except OSError:
         return None
-    return digest.hexdigest()
+    return b"".join(source_hash(part) for part in parts).hex()
 
 
 def cache_store(extra: str | None) -> Path:
     """One file per rules location, replaced when the rules change, so old versions do not pile up."""
-    import hashlib
+    from importlib.util import source_hash
 
-    slot = hashlib.sha256(os.path.abspath(extra).encode()).hexdigest()[:16] if extra else "shipped"
+    slot = source_hash(os.path.abspath(extra).encode()).hex() if extra else "shipped"
     return cache_dir() / f"rules-{slot}.json"
 
 
-def read_cache(store: Path, key: str) -> Any:
-    """The cached rules for `key` as Map/Seq, or None unless the file is a regular file of plain JSON."""
+def read_cache(store: Path, key: str) -> tuple[Any, Any]:
+    """The cached rules for `key` as Map/Seq, and the screen kept with them as plain JSON; (None, None)
+    unless the file is a regular file of plain JSON."""
+    stored = _read_json(store, key)
+    try:
+        return (_from_plain(stored["rules"]), stored.get("screen")) if stored is not None else (None, None)
+    except Exception:  # noqa: BLE001 - any unreadable cache (no rules, too deep, ...) is rebuilt
+        return None, None
+
+
+def read_screen(store: Path, key: str) -> Any:
+    """The screen kept with the cached rules for `key` (plain JSON, see prefilter.Screen), or None."""
+    stored = _read_json(store, key)
+    return stored.get("screen") if stored is not None else None
+
+
+def _read_json(store: Path, key: str) -> Any:
+    """The cache file's JSON object when it is a regular file holding `key`, else None."""
     import json
     import stat
 
@@ -232,7 +251,7 @@ def read_cache(store: Path, key: str) -> Any:
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
             stored = json.loads(handle.read())
-        return _from_plain(stored["rules"]) if stored.get("key") == key else None
+        return stored if isinstance(stored, dict) and stored.get("key") == key else None
     except Exception:  # noqa: BLE001 - any unreadable cache (bad JSON, too deep, ...) is rebuilt
         return None
     finally:

@@ -11,7 +11,6 @@ import json
 from typing import Any, Iterable, NamedTuple
 
 from flake8_kraken import __version__
-from flake8_kraken.findings import fingerprint
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -26,6 +25,7 @@ class Finding(NamedTuple):
 
 
 def build_sarif(findings: Iterable[Finding]) -> dict[str, Any]:
+    from flake8_kraken.findings import fingerprint  # here: flake8 imports every formatter at start-up
     from flake8_kraken.rules import BY_CODE, RULES
 
     ordered = sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code, f.text))

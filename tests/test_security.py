@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import pickle
+import re
 import secrets
 import subprocess
 import sys
@@ -256,7 +257,8 @@ def _flake8_builds_cache(tmp_path: Path, **env: str) -> None:
     assert done.stdout == WITHDRAW_FOUND + "\n", done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("content", ["pickle", "malformed", "wrong-key", "wrong-content", "deep", "symlink"])
+@pytest.mark.parametrize("content", ["pickle", "malformed", "wrong-key", "wrong-content", "wrong-screen", "deep",
+                                     "symlink"])
 def test_a_poisoned_cache_runs_nothing_and_is_rebuilt(tmp_path: Path, cache_slot: Path, content: str) -> None:
     marker = tmp_path / "code-ran"
     home = tmp_path / "home"
@@ -278,6 +280,11 @@ def test_a_poisoned_cache_runs_nothing_and_is_rebuilt(tmp_path: Path, cache_slot
     elif content == "symlink":
         cache_slot.symlink_to(tmp_path / "elsewhere.json")
         (tmp_path / "elsewhere.json").write_bytes(payload)
+    elif content == "wrong-screen":  # the right key and rules, but a screen that passes nothing
+        _flake8_builds_cache(tmp_path)
+        stored = json.loads(cache_slot.read_text())
+        stored["screen"]["words"] = 5
+        cache_slot.write_text(json.dumps(stored))
     else:  # the right key, but rules that do not validate
         _flake8_builds_cache(tmp_path)
         stored = json.loads(cache_slot.read_text())
@@ -288,7 +295,8 @@ def test_a_poisoned_cache_runs_nothing_and_is_rebuilt(tmp_path: Path, cache_slot
     if content == "symlink":
         assert (tmp_path / "elsewhere.json").read_bytes() == payload  # the link is replaced, never written through
     stored = json.loads(cache_slot.read_text())
-    assert set(stored) == {"key", "rules"} and stored["rules"]["permissions"][0]["risk"] == 1
+    assert set(stored) == {"key", "screen", "rules"} and stored["rules"]["permissions"][0]["risk"] == 1
+    assert "kraken" in stored["screen"]["words"]
 
 
 def test_the_cache_is_plain_json_beside_the_package(tmp_path: Path, cache_slot: Path) -> None:
@@ -297,7 +305,7 @@ def test_the_cache_is_plain_json_beside_the_package(tmp_path: Path, cache_slot: 
     for _ in range(2):  # written, then read back, validated, and giving the same findings
         _flake8_builds_cache(tmp_path, HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
         stored = json.loads(cache_slot.read_text())  # plain data: nothing in it can run
-        assert stored["rules"]["version"] == 1 and len(stored["key"]) == 64
+        assert stored["rules"]["version"] == 1 and re.fullmatch(r"([0-9a-f]{16})+", stored["key"])
     assert not home.exists()  # nothing in the user's shared cache directory
 
 

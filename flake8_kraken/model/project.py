@@ -16,9 +16,10 @@ import os
 import tokenize
 from collections import OrderedDict
 from functools import lru_cache
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from flake8_kraken.model.values import UNKNOWN, Module, Values
+if TYPE_CHECKING:  # imported where used: the screen (prefilter.py) reads imports without the model
+    from flake8_kraken.model.values import Values
 
 MAX_DEPTH = 6  # modules followed from the file being linted (packages' __init__ re-exports count)
 MAX_MODULES = 64  # kept in memory per process
@@ -99,6 +100,8 @@ class ProjectModule:
     def resolve(self, level: int, module: str, name: str | None) -> Values:
         """What `import module` (name None) or `from <level dots>module import name` binds, when the
         module is a file of this project; () when it is not (a library)."""
+        from flake8_kraken.model.values import UNKNOWN, Module
+
         parts = [p for p in module.split(".") if p]
         base = self._base(level) if level or not parts else _holding(self.root, parts[0])
         if base is None:
@@ -118,6 +121,8 @@ class ProjectModule:
 
     def submodule(self, package: Any, name: str) -> Values:
         """A module inside a package module (`import pkg` then `pkg.api`)."""
+        from flake8_kraken.model.values import Module
+
         init = getattr(package.project, "path", "") if package.project is not None else ""
         if not init.endswith("__init__.py"):
             return ()

@@ -8,11 +8,13 @@ docs/codes is made from them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from flake8_kraken.catalog import Catalog
-from flake8_kraken.findings import FileResult
 from flake8_kraken.redact import redact
+
+if TYPE_CHECKING:  # types only: flake8 imports the rules for their defaults before any file is read
+    from flake8_kraken.catalog import Catalog
+    from flake8_kraken.findings import FileResult
 
 
 @dataclass(frozen=True, order=True)

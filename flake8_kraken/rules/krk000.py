@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from flake8_kraken.findings import SYNTAX_ERROR
 from flake8_kraken.rules.base import Context, Example, Message, Rule
 
 
 def check(rule: Rule, context: Context) -> Iterator[Message]:
+    from flake8_kraken.findings import SYNTAX_ERROR
+
     skipped = context.result.skipped
     if skipped and skipped != SYNTAX_ERROR:  # code Python rejects is flake8's own E999
         yield rule.say(1, 0, reason=skipped)

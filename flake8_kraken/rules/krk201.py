@@ -1,11 +1,13 @@
 """KRK201: a call needs a permission that this path's declared key does not grant."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from flake8_kraken.catalog import Catalog, Requirement
 from flake8_kraken.privilege import describe
 from flake8_kraken.rules.base import Context, Example, Message, Rule
+
+if TYPE_CHECKING:
+    from flake8_kraken.catalog import Catalog, Requirement
 
 BAD_COMMENT = "the kraken-permissions comment is ignored: {reason}"
 GUIDE = "Kraken's API-key guide lists {guide} for {endpoint}, but the endpoint also requires {also}"
@@ -16,6 +18,8 @@ def lacking(requirement: Requirement, granted: frozenset[str]) -> Requirement | 
     if requirement.satisfied_by(granted):
         return None
     lacking_any = () if not requirement.any_of or granted & set(requirement.any_of) else requirement.any_of
+    from flake8_kraken.catalog import Requirement
+
     return Requirement(tuple(p for p in requirement.all_of if p not in granted), lacking_any)
 
 

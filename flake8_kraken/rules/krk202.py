@@ -1,11 +1,13 @@
 """KRK202: a withdrawal call in code not allowed to withdraw."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from flake8_kraken.catalog import Catalog
-from flake8_kraken.findings import Call
 from flake8_kraken.rules.base import Context, Example, Message, Rule
+
+if TYPE_CHECKING:
+    from flake8_kraken.catalog import Catalog
+    from flake8_kraken.findings import Call
 
 MOVES_FUNDS = "moves funds out of the account"
 

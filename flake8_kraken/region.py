@@ -1,0 +1,189 @@
+"""Which top-level statements of a Kraken file LibCST must see: the rest become blank lines.
+
+A file that passes the screen is mostly ordinary code around a few Kraken calls, and
+LibCST's parse, walk and positions cost in proportion to the text they are given. So,
+reading the `ast` flake8 already made, a top-level statement is kept when its own text
+(bare strings such as docstrings left out: the model never reads them) has a screen
+word, a literal that may be a credential, or an import of a project module that is
+Kraken code; and then every statement that binds a module-level name a kept one
+mentions (its definitions), or mentions a name a kept one binds (its users), until
+nothing changes. What is dropped is replaced by blank lines, so every kept node keeps
+its line and column. A file with a star import is kept whole: its names cannot be
+followed.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+_GLOBAL = re.compile(r"\bglobal\s+([^\n;#]+)")
+# A credential is one literal of 40 or more base64 characters; written in pieces, each piece
+# is still a run this long after its quote.
+_LITERAL_RUN = re.compile(r"""['"][A-Za-z0-9+/=]{10,}""")
+_STAR_IMPORT = re.compile(r"\bimport\s*\*")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # as Python counts lines (not str.splitlines)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+MIN_STATEMENTS = 8  # a shorter module is parsed whole: there is little to drop
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Top-level statements that share lines (`a = 1; b = 2`), kept or dropped together."""
+
+    first: int  # 1-based, decorators included
+    last: int
+    statements: tuple[ast.stmt, ...]
+
+
+def reduced(source: str, tree: ast.Module, seeds: Callable[[str], bool],
+            imports_kraken: Callable[[ast.stmt], bool] | None = None) -> str:
+    """`source` with the top-level statements the analysis does not need blanked out (or
+    `source` itself when nothing would be dropped). `seeds` tells whether a statement's text
+    names Kraken; `imports_kraken`, whether an import statement reads a Kraken project module."""
+    body = tree.body
+    if len(body) < MIN_STATEMENTS or _STAR_IMPORT.search(source):
+        return source
+    lines = _LINE.findall(source)
+    if len(lines) < max(s.end_lineno or s.lineno for s in body):
+        return source  # lines not counted as the ast counts them: never guess
+    units = _units(body)
+    texts = [_text(lines, unit) for unit in units]
+    binds = [_bound(unit) | _globals(text) for unit, text in zip(units, texts)]
+    module_names = set().union(*binds)
+    mentions = [module_names.intersection(_IDENTIFIER.findall(text)) for text in texts]
+    kept = {i for i, unit in enumerate(units)
+            if _seed(lines, unit, texts[i], seeds) or (imports_kraken is not None and _imports(unit, imports_kraken))}
+    kept = _closure(kept, binds, mentions)
+    if len(kept) == len(units):
+        return source
+    dropped = [unit for i, unit in enumerate(units) if i not in kept]
+    out = list(lines)
+    for unit in dropped:
+        for number in range(unit.first, unit.last + 1):
+            out[number - 1] = _blank(lines[number - 1])
+    return "".join(out)
+
+
+def _closure(kept: set[int], binds: list[set[str]], mentions: list[set[str]]) -> set[int]:
+    """Kept statements plus their definitions and their users, transitively."""
+    binders: dict[str, list[int]] = {}
+    users: dict[str, list[int]] = {}
+    for i, names in enumerate(binds):
+        for name in names:
+            binders.setdefault(name, []).append(i)
+    for i, names in enumerate(mentions):
+        for name in names:
+            users.setdefault(name, []).append(i)
+    todo = list(kept)
+    defined: set[str] = set()  # names whose binders are all kept already (each name is followed once)
+    used: set[str] = set()  # names whose users are
+    while todo:
+        i = todo.pop()
+        more = [binders.get(n, ()) for n in mentions[i] - defined] + [users.get(n, ()) for n in binds[i] - used]
+        defined |= mentions[i]
+        used |= binds[i]
+        for j in (j for group in more for j in group):
+            if j not in kept:
+                kept.add(j)
+                todo.append(j)
+    return kept
+
+
+def _units(body: list[ast.stmt]) -> list[Unit]:
+    units: list[Unit] = []
+    for statement in body:
+        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+        last = statement.end_lineno or statement.lineno
+        if units and first <= units[-1].last:  # on a line the previous statement ends on
+            previous = units.pop()
+            units.append(Unit(previous.first, max(last, previous.last), (*previous.statements, statement)))
+        else:
+            units.append(Unit(first, last, (statement,)))
+    return units
+
+
+def _text(lines: list[str], unit: Unit) -> str:
+    return "".join(lines[unit.first - 1:unit.last])
+
+
+def _seed(lines: list[str], unit: Unit, text: str, seeds: Callable[[str], bool]) -> bool:
+    """Whether the unit's own code names Kraken or holds a literal that may be a credential."""
+    if _LITERAL_RUN.search(text):
+        return True
+    if not seeds(text):
+        return False
+    bare = _bare_strings(unit.statements, lines)
+    if not bare:
+        return True
+    code = list(lines[unit.first - 1:unit.last])
+    for first, last in bare:
+        for number in range(first, last + 1):
+            code[number - unit.first] = "\n"
+    return seeds("".join(code))
+
+
+def _bare_strings(statements: Iterable[ast.stmt], lines: list[str]) -> list[tuple[int, int]]:
+    """The lines of string statements (docstrings and the like) that have their lines to themselves."""
+    out: list[tuple[int, int]] = []
+    stack = list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Constant, ast.JoinedStr)):
+            if isinstance(node.value, ast.JoinedStr) or isinstance(node.value.value, (str, bytes)):
+                if _alone(node, lines):
+                    out.append((node.lineno, node.end_lineno or node.lineno))
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            stack.extend(getattr(node, field, ()))
+    return out
+
+
+def _alone(node: ast.stmt, lines: list[str]) -> bool:
+    """Nothing but indentation before the statement and nothing but a comment after it."""
+    end = node.end_lineno or node.lineno
+    before = lines[node.lineno - 1].encode()[:node.col_offset]
+    after = lines[end - 1].encode()[node.end_col_offset:].strip() if node.end_col_offset is not None else b"x"
+    return not before.strip() and (not after or after.startswith(b"#"))
+
+
+def _bound(unit: Unit) -> set[str]:
+    """The module-level names the unit binds (an over-approximation is only slower, never wrong)."""
+    names: set[str] = set()
+    stack: list[ast.AST] = list(unit.statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            names.add(node.name)
+            stack.extend(getattr(node, "decorator_list", ()))
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _globals(text: str) -> set[str]:
+    """Names a function declares `global` (bound at module level from inside it)."""
+    return {name.strip() for found in _GLOBAL.findall(text) for name in found.split(",") if name.strip()}
+
+
+def _imports(unit: Unit, imports_kraken: Callable[[ast.stmt], bool]) -> bool:
+    return any(isinstance(s, (ast.Import, ast.ImportFrom, ast.If, ast.Try)) and imports_kraken(s)
+               for s in unit.statements)
+
+
+def _blank(line: str) -> str:
+    """An empty line with the same ending."""
+    return line[len(line.rstrip("\r\n")):] or ""
