@@ -301,10 +301,26 @@ class Catalog:
 
     @cached_property
     def statement_words(self) -> tuple[str, ...]:
-        """What one top-level statement must mention to start what LibCST is given (region.py): the
-        screen words and either side of a pair (the pair's other side may be in another statement)."""
-        pair_words = [w.lower() for left, right in self.screen_pairs for w in (*left, *right)]
-        return tuple(dict.fromkeys((*self.screen_words, *pair_words)))
+        """What makes one top-level statement of a Kraken file worth giving to LibCST (region.py), on
+        its own: the screen words, either side of a pair (the other may be in another statement), a
+        REST path's start (a path needs no host), and a WebSocket request name (in a module that talks
+        to Kraken, a message in Kraken's shape is Kraken's wherever it is)."""
+        pair_words = [w for left, right in self.screen_pairs for w in (*left, *right)]
+        paths = [self.path_template(access).split("{name}")[0] for access, _ in self.rest_paths]
+        stems = {p.rsplit("/", 2)[0] + "/" for p in paths}  # "/0/": a helper that joins the rest
+        prefixes = [prefix for api in self.apis for prefix in api.prefixes]
+        requests = [name for protocol in self.websocket.protocols for name in (*protocol.subscribe, *protocol.methods)]
+        # A library whose classes share method names: making another of its classes (ccxt.binance) is
+        # what says a shared name is not Kraken's.
+        shared = [path.split(".")[0] for client in self.clients if client.shared for path in client.paths]
+        words = (*self.screen_words, *pair_words, *paths, *stems, *prefixes, *requests, *shared)
+        return tuple(dict.fromkeys(w.lower() for w in words))
+
+    @cached_property
+    def statement_names(self) -> frozenset[str]:
+        """Method names that make a statement worth giving to LibCST: a method a library's classes share
+        (ccxt's fetch_balance) is a Kraken call on any object where the module makes only Kraken's."""
+        return frozenset(m.name for client in self.clients if client.shared for m in client.methods)
 
     @cached_property
     def screen(self) -> Screen:

@@ -150,12 +150,12 @@ def _scan_tokens(source: str, catalog: Catalog) -> tuple[Credential, ...]:
 
 def _parse_region(source: str, tree: ast.AST, catalog: Catalog, here: Any) -> str:
     """The text LibCST is given: the file with the statements the analysis does not need blanked."""
-    from flake8_kraken.region import reduced
+    from flake8_kraken.region import Evidence, reduced
 
     if not isinstance(tree, ast.Module):
         return source
     imports = None if here is None else (lambda s: here.imports_kraken(ast.Module(body=[s], type_ignores=[])))
-    return reduced(source, tree, _screen(catalog.statement_words), imports)
+    return reduced(source, tree, Evidence(_screen(catalog.statement_words), catalog.statement_names), imports)
 
 
 def _analyse_parsed(source: str, path: str, catalog: Catalog, here: Any = None, text: str | None = None) -> FileResult:

@@ -2,14 +2,14 @@
 
 A file that passes the screen is mostly ordinary code around a few Kraken calls, and
 LibCST's parse, walk and positions cost in proportion to the text they are given. So,
-reading the `ast` flake8 already made, a top-level statement is kept when its own text
-(bare strings such as docstrings left out: the model never reads them) has a screen
-word, a literal that may be a credential, or an import of a project module that is
-Kraken code; and then every statement that binds a module-level name a kept one
-mentions (its definitions), or mentions a name a kept one binds (its users), until
-nothing changes. What is dropped is replaced by blank lines, so every kept node keeps
-its line and column. A file with a star import is kept whole: its names cannot be
-followed.
+reading the `ast` flake8 already made, a top-level statement is kept when its own code
+(bare strings such as docstrings left out: the model never reads them) names Kraken
+(catalog.statement_words and statement_names), holds a literal that may be a credential,
+or imports a Kraken module of the project. Then every statement is kept that binds a
+name a kept one mentions (its definitions) or mentions a name a kept one binds (its
+users), until nothing changes: the model follows values from one top-level statement to
+another only through module-level names. What is dropped becomes blank lines, so every
+kept node keeps its line and column. A file with a star import is kept whole: its names cannot be followed.
 """
 from __future__ import annotations
 
@@ -31,18 +31,28 @@ MIN_STATEMENTS = 8  # a shorter module is parsed whole: there is little to drop
 
 @dataclass(frozen=True)
 class Unit:
-    """Top-level statements that share lines (`a = 1; b = 2`), kept or dropped together."""
+    """Top-level statements that share a line (`a = 1; b = 2`), kept or dropped together: blanking
+    the line for one would cut the other. (Their texts share the line, so the closure mostly keeps
+    them together anyway; not when one is kept for what the ast says, an import of Kraken code.)"""
 
     first: int  # 1-based, decorators included
     last: int
     statements: tuple[ast.stmt, ...]
 
 
-def reduced(source: str, tree: ast.Module, seeds: Callable[[str], bool],
+@dataclass(frozen=True)
+class Evidence:
+    """What makes one statement worth giving to LibCST on its own (catalog.statement_words, _names)."""
+
+    words: Callable[[str], bool]  # the statement's text names Kraken
+    names: frozenset[str]  # identifiers that do (a method Kraken's client shares with others)
+
+
+def reduced(source: str, tree: ast.Module, evidence: Evidence,
             imports_kraken: Callable[[ast.stmt], bool] | None = None) -> str:
     """`source` with the top-level statements the analysis does not need blanked out (or
-    `source` itself when nothing would be dropped). `seeds` tells whether a statement's text
-    names Kraken; `imports_kraken`, whether an import statement reads a Kraken project module."""
+    `source` itself when nothing would be dropped). `imports_kraken` tells whether an import
+    statement reads a Kraken project module."""
     body = tree.body
     if len(body) < MIN_STATEMENTS or _STAR_IMPORT.search(source):
         return source
@@ -52,10 +62,12 @@ def reduced(source: str, tree: ast.Module, seeds: Callable[[str], bool],
     units = _units(body)
     texts = [_text(lines, unit) for unit in units]
     binds = [_bound(unit) | _globals(text) for unit, text in zip(units, texts)]
-    module_names = set().union(*binds)
-    mentions = [module_names.intersection(_IDENTIFIER.findall(text)) for text in texts]
+    bound = set().union(*binds)
+    identifiers = [set(_IDENTIFIER.findall(text)) for text in texts]
+    mentions = [bound & found for found in identifiers]
     kept = {i for i, unit in enumerate(units)
-            if _seed(lines, unit, texts[i], seeds) or (imports_kraken is not None and _imports(unit, imports_kraken))}
+            if _seed(lines, unit, texts[i], identifiers[i], evidence)
+            or (imports_kraken is not None and _imports(unit, imports_kraken))}
     kept = _closure(kept, binds, mentions)
     if len(kept) == len(units):
         return source
@@ -109,11 +121,11 @@ def _text(lines: list[str], unit: Unit) -> str:
     return "".join(lines[unit.first - 1:unit.last])
 
 
-def _seed(lines: list[str], unit: Unit, text: str, seeds: Callable[[str], bool]) -> bool:
+def _seed(lines: list[str], unit: Unit, text: str, identifiers: set[str], evidence: Evidence) -> bool:
     """Whether the unit's own code names Kraken or holds a literal that may be a credential."""
-    if _LITERAL_RUN.search(text):
+    if _LITERAL_RUN.search(text) or not evidence.names.isdisjoint(identifiers):
         return True
-    if not seeds(text):
+    if not evidence.words(text):
         return False
     bare = _bare_strings(unit.statements, lines)
     if not bare:
@@ -122,7 +134,7 @@ def _seed(lines: list[str], unit: Unit, text: str, seeds: Callable[[str], bool])
     for first, last in bare:
         for number in range(first, last + 1):
             code[number - unit.first] = "\n"
-    return seeds("".join(code))
+    return evidence.words("".join(code))
 
 
 def _bare_strings(statements: Iterable[ast.stmt], lines: list[str]) -> list[tuple[int, int]]:
@@ -150,7 +162,8 @@ def _alone(node: ast.stmt, lines: list[str]) -> bool:
 
 
 def _bound(unit: Unit) -> set[str]:
-    """The module-level names the unit binds (an over-approximation is only slower, never wrong)."""
+    """The module-level names the unit binds, outside the functions and classes in it (an
+    over-approximation is only slower, never wrong; `global` names come from _globals)."""
     names: set[str] = set()
     stack: list[ast.AST] = list(unit.statements)
     while stack:

@@ -248,6 +248,30 @@ def test_idiom_through_flake8_and_the_report(flake8, tmp_path: Path, capsys: pyt
     assert _report(tmp_path, capsys) == sorted(calls)
 
 
+# Ordinary code after each module: LibCST is given only the statements the analysis needs (region.py),
+# so every idiom must still be followed with its definitions and users among statements it is not given.
+ORDINARY = "".join(f"\n\ndef _ordinary_{i}(values):\n    return sorted(v for v in values if v)\n" for i in range(8))
+
+
+def _among_ordinary_code(files: dict[str, str]) -> dict[str, str]:
+    return {name: text.rstrip("\n") + "\n" + ORDINARY if name.endswith(".py") else text
+            for name, text in files.items()}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_idiom_among_ordinary_code(flake8, name: str) -> None:
+    files, lines, _ = CASES[name]
+    run = flake8(_among_ordinary_code(files), "--extend-select", "KRK901",
+                 paths=sorted(n for n in files if n.endswith(".py")))
+    assert sorted(run.krk) == sorted(lines)
+
+
+@pytest.mark.parametrize("name", sorted(SILENT))
+def test_silent_among_ordinary_code(flake8, name: str) -> None:
+    files = SILENT[name]
+    assert flake8(_among_ordinary_code(files), "--extend-select", "KRK901", paths=sorted(files)).krk == []
+
+
 @pytest.mark.parametrize("name", sorted(SILENT))
 def test_must_not_misfire(flake8, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
     files = SILENT[name]

@@ -1,0 +1,94 @@
+"""LibCST is given only the statements the analysis needs (region.py): what it drops, and that
+the findings are those of the whole file."""
+from __future__ import annotations
+
+import ast
+import base64
+import secrets
+
+import pytest
+
+from flake8_kraken.catalog import default_catalog
+from flake8_kraken.region import Evidence, reduced
+
+ORDINARY = "".join(
+    f'\n\ndef ordinary_{i}(values):\n    """Not Kraken code, though its docstring says kraken."""\n'
+    f"    return sorted(v for v in values if v)\n" for i in range(8))
+BAL = "KRK901 Balance needs Query Funds"
+
+
+def _reduce(source: str) -> str:
+    catalog = default_catalog()
+    evidence = Evidence(lambda text: any(w in text.lower() for w in catalog.statement_words),
+                        catalog.statement_names)
+    return reduced(source, ast.parse(source), evidence)
+
+
+def test_ordinary_code_is_blanked_and_kraken_code_kept_in_place() -> None:
+    kraken = "import krakenex\n\nk = krakenex.API()\nk.query_private('Balance')\n"
+    source = kraken + ORDINARY
+    out = _reduce(source)
+    assert out.count("\n") == source.count("\n")
+    assert out.startswith(kraken)
+    assert out[len(kraken):].strip() == ""
+
+
+@pytest.mark.parametrize("source", [
+    "from helpers import *\nimport krakenex\n" + ORDINARY,  # names that cannot be followed
+    "import krakenex\nk = krakenex.API()\n",  # too short to be worth it
+])
+def test_kept_whole(source: str) -> None:
+    assert _reduce(source) == source
+
+
+# name: (module, the lines flake8 prints with KRK901 on; the same as with the whole file given to LibCST).
+# Each module holds ordinary code too.
+CASES: dict[str, tuple[str, list[str]]] = {
+    "helper-defined-below-its-caller": (
+        "import krakenex\nk = krakenex.API()\n\n\ndef cash():\n    return send(NAME)\n" + ORDINARY
+        + "\n\ndef send(name):\n    return k.query_private(name)\n\n\nNAME = 'Balance'\n",
+        [f"t.py:6:12: {BAL}"]),
+    "class-attribute-read-elsewhere": (
+        "import requests\n\n\nclass Config:\n    URL = 'https://api.kraken.com/0/private/Balance'\n" + ORDINARY
+        + "\n\ndef cash(config):\n    return requests.post(config.URL)\n",
+        [f"t.py:5:11: {BAL}"]),  # the model reports a class constant where it is written
+    "client-bound-only-by-a-global-statement": (
+        "from kraken.spot import User\n\n\ndef connect():\n    global user\n    user = User()\n" + ORDINARY
+        + "\n\ndef cash():\n    return user.get_account_balance()\n",
+        [f"t.py:50:12: {BAL}"]),
+    "statements-sharing-a-line": (
+        "import krakenex\n" + ORDINARY + "\nk = krakenex.API()\nname = str(\n    'Balance'); ordinary_total = 0\n"
+        "k.query_private(name)\n",
+        [f"t.py:46:1: {BAL}"]),
+    "a-docstring-beside-kraken-code": (
+        "import krakenex\n" + ORDINARY + '\n\ndef cash(api):\n    """Says nothing."""\n'
+        "    return api.query_private('Balance')\n",
+        [f"t.py:46:12: {BAL}"]),
+    "another-exchange-made-in-ordinary-code": (
+        "import ccxt\n\nkraken = ccxt.kraken()\n" + ORDINARY + "\nother = ccxt.binance()\n\n\n"
+        "def cash(exchange):\n    return exchange.fetch_balance()\n",
+        []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_findings_of_the_whole_file(flake8, name: str) -> None:
+    source, lines = CASES[name]
+    assert source.count("\n") > 40  # long enough for region.py to drop something
+    assert flake8({"t.py": source}, "--extend-select", "KRK901").krk == lines
+
+
+def test_a_credential_in_a_statement_that_names_nothing_kraken(flake8) -> None:
+    secret = base64.b64encode(secrets.token_bytes(64)).decode()
+    source = "import krakenex\n" + ORDINARY + f"\nAPI_SECRET = '{secret}'\n"
+    found = flake8({"t.py": source}).krk
+    assert [line.split(": ")[1].split()[0] for line in found] == ["KRK102"]
+    assert found[0].startswith("t.py:43:14:") and secret[4:12] not in found[0]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n\f\n"])
+def test_line_ends_python_counts(flake8, newline: str) -> None:
+    source = ("import krakenex" + newline + ORDINARY.replace("\n", newline)
+              + "k = krakenex.API()\nk.query_private('Balance')\n")
+    line = source.replace("\r\n", "\n").count("\n")
+    assert flake8({"t.py": source}, "--extend-select", "KRK901").krk == [f"t.py:{line}:1: {BAL}"]
