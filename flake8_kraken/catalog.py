@@ -5,7 +5,6 @@ has read the YAML with its line numbers; nothing else holds a Kraken fact.
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ ACCESS_KINDS = ("public", "private")
 
 def closest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The choice a mistyped value most likely meant (the one did-you-mean of the tool)."""
+    import difflib  # only when a name is not found
+
     found = difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff)
     return found[0] if found else None
 

@@ -50,11 +50,11 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
             tree = _parse(source)
             if tree is None:
                 return FileResult(path, skipped=SYNTAX_ERROR)
-        if _deeper_than(tree, MAX_DEPTH):
+        # A file that only imports Kraken code is read whole: no statement of it names Kraken.
+        text, statements = _parse_region(source, tree, catalog, here) if named else (source, _body(tree))
+        if any(_deeper_than(statement, MAX_DEPTH, 1) for statement in statements):
             result = FileResult(path, skipped=TOO_DEEP)
         else:
-            # A file that only imports Kraken code is read whole: no statement of it names Kraken.
-            text = _parse_region(source, tree, catalog, here) if named else source
             with _collector_paused():
                 result = _analyse_parsed(source, path, catalog, here, text)
     except RecursionError:
@@ -122,12 +122,13 @@ def _parse(source: str) -> ast.AST | None:
         return None
 
 
-def _deeper_than(tree: ast.AST, limit: int) -> bool:
-    """Whether the tree, as LibCST would nest it, goes deeper than `limit` (iteratively).
+def _deeper_than(tree: ast.AST, limit: int, depth: int = 0) -> bool:
+    """Whether the tree (at `depth` in its module), as LibCST would nest it, goes deeper than `limit`
+    (iteratively). Only what LibCST is given is measured: the nesting bound protects its parser.
 
     LibCST nests `a and b and c` one level per operand where ast keeps a flat list.
     """
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    stack: list[tuple[ast.AST, int]] = [(tree, depth)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, ast.BoolOp):
@@ -148,12 +149,17 @@ def _scan_tokens(source: str, catalog: Catalog) -> tuple[Credential, ...]:
         return ()
 
 
-def _parse_region(source: str, tree: ast.AST, catalog: Catalog, here: Any) -> str:
-    """The text LibCST is given: the file with the statements the analysis does not need blanked."""
+def _body(tree: ast.AST) -> list[ast.AST]:
+    return list(tree.body) if isinstance(tree, ast.Module) else [tree]
+
+
+def _parse_region(source: str, tree: ast.AST, catalog: Catalog, here: Any) -> tuple[str, list[ast.AST]]:
+    """The text LibCST is given (the file with the statements the analysis does not need blanked),
+    and the statements in it."""
     from flake8_kraken.region import Evidence, reduced
 
     if not isinstance(tree, ast.Module):
-        return source
+        return source, _body(tree)
     imports = None if here is None else (lambda s: here.imports_kraken(ast.Module(body=[s], type_ignores=[])))
     return reduced(source, tree, Evidence(_screen(catalog.statement_words), catalog.statement_names), imports)
 

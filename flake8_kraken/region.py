@@ -49,16 +49,16 @@ class Evidence:
 
 
 def reduced(source: str, tree: ast.Module, evidence: Evidence,
-            imports_kraken: Callable[[ast.stmt], bool] | None = None) -> str:
+            imports_kraken: Callable[[ast.stmt], bool] | None = None) -> tuple[str, list[ast.stmt]]:
     """`source` with the top-level statements the analysis does not need blanked out (or
-    `source` itself when nothing would be dropped). `imports_kraken` tells whether an import
-    statement reads a Kraken project module."""
+    `source` itself when nothing would be dropped), and the statements kept. `imports_kraken`
+    tells whether an import statement reads a Kraken project module."""
     body = tree.body
     if len(body) < MIN_STATEMENTS or _STAR_IMPORT.search(source):
-        return source
+        return source, body
     lines = _LINE.findall(source)
     if len(lines) < max(s.end_lineno or s.lineno for s in body):
-        return source  # lines not counted as the ast counts them: never guess
+        return source, body  # lines not counted as the ast counts them: never guess
     units = _units(body)
     texts = [_text(lines, unit) for unit in units]
     binds = [_bound(unit) | _globals(text) for unit, text in zip(units, texts)]
@@ -70,13 +70,13 @@ def reduced(source: str, tree: ast.Module, evidence: Evidence,
             or (imports_kraken is not None and _imports(unit, imports_kraken))}
     kept = _closure(kept, binds, mentions)
     if len(kept) == len(units):
-        return source
+        return source, body
     dropped = [unit for i, unit in enumerate(units) if i not in kept]
     out = list(lines)
     for unit in dropped:
         for number in range(unit.first, unit.last + 1):
             out[number - 1] = _blank(lines[number - 1])
-    return "".join(out)
+    return "".join(out), [s for i in sorted(kept) for s in units[i].statements]
 
 
 def _closure(kept: set[int], binds: list[set[str]], mentions: list[set[str]]) -> set[int]:

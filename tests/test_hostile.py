@@ -83,6 +83,16 @@ def test_ten_thousand_deep_expression_does_not_crash(tmp_path: Path) -> None:
     assert done.stdout == "t.py:1:1: KRK000 Kraken analysis skipped: the file is nested too deeply to walk\n"
 
 
+def test_a_deep_statement_libcst_is_not_given_does_not_stop_the_analysis(tmp_path: Path) -> None:
+    """The nesting bound protects LibCST's parser, so it measures only the statements region.py keeps."""
+    ordinary = "".join(f"\n\ndef ordinary_{i}(values):\n    return sorted(values)\n" for i in range(8))
+    deep = "ok = " + " and ".join(["a"] * 10_000) + "\n"
+    (tmp_path / "t.py").write_text("import krakenex\nk = krakenex.API()\nk.query_private('Balance')\n"
+                                   + ordinary + deep)
+    done = command("flake8", "--isolated", "--select", "KRK", "--extend-select", "KRK901", "t.py", cwd=tmp_path)
+    assert done.stdout == "t.py:3:1: KRK901 Balance needs Query Funds\n", done.stdout + done.stderr
+
+
 def test_deep_nesting_python_rejects_is_flake8s(tmp_path: Path) -> None:
     (tmp_path / "t.py").write_text("import krakenex\nx = " + "[" * 10_000 + "]" * 10_000 + "\n")
     done = command("flake8", "--isolated", "--select", "KRK,E999", "t.py", cwd=tmp_path)

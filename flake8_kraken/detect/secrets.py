@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
-import hashlib
 import io
 import math
 import re
@@ -26,7 +25,7 @@ from typing import Any, Iterator
 import libcst as cst
 
 from flake8_kraken.catalog import Catalog, SecretShape, Secrets
-from flake8_kraken.findings import Credential, Sink
+from flake8_kraken.findings import Credential, Sink, sha256_hex
 from flake8_kraken.model.scopes import dotted, is_string_expression
 from flake8_kraken.model.text import literal_text
 from flake8_kraken.model.values import Lib
@@ -97,7 +96,7 @@ class Classifier:
         decoded = base64.b64decode(value + "=" * (-len(value) % 4))
         if sum(32 <= b < 127 for b in decoded) >= _READABLE * len(decoded):
             return True  # base64 of text, such as a documentation token
-        return hashlib.sha256(value.encode()).hexdigest() in self.secrets.known_examples
+        return sha256_hex(value.encode()) in self.secrets.known_examples
 
     def is_credential_name(self, name: str) -> bool:
         return self._names.match(normal_name(name)) is not None
