@@ -51,12 +51,12 @@ def analyse(source: str, path: str, catalog: Catalog, tree: ast.AST | None = Non
             if tree is None:
                 return FileResult(path, skipped=SYNTAX_ERROR)
         # A file that only imports Kraken code is read whole: no statement of it names Kraken.
-        text, statements = _parse_region(source, tree, catalog, here) if named else (source, _body(tree))
-        if any(_deeper_than(statement, MAX_DEPTH, 1) for statement in statements):
+        region = _parse_region(source, tree, catalog, here) if named else None
+        if any(_deeper_than(s, MAX_DEPTH, 1) for s in (region.statements if region else _body(tree))):
             result = FileResult(path, skipped=TOO_DEEP)
         else:
             with _collector_paused():
-                result = _analyse_parsed(source, path, catalog, here, text)
+                result = _analyse_parsed(source, path, catalog, here, region)
     except RecursionError:
         result = FileResult(path, skipped=TOO_DEEP)
     except MemoryError:
@@ -153,31 +153,36 @@ def _body(tree: ast.AST) -> list[ast.AST]:
     return list(tree.body) if isinstance(tree, ast.Module) else [tree]
 
 
-def _parse_region(source: str, tree: ast.AST, catalog: Catalog, here: Any) -> tuple[str, list[ast.AST]]:
-    """The text LibCST is given (the file with the statements the analysis does not need blanked),
-    and the statements in it."""
+def _parse_region(source: str, tree: ast.AST, catalog: Catalog, here: Any) -> Any:
+    """What LibCST is given: a region.Region of the statements the analysis needs, or None (all)."""
     from flake8_kraken.region import Evidence, reduced
 
     if not isinstance(tree, ast.Module):
-        return source, _body(tree)
+        return None
     imports = None if here is None else (lambda s: here.imports_kraken(ast.Module(body=[s], type_ignores=[])))
     return reduced(source, tree, Evidence(_screen(catalog.statement_words), catalog.statement_names), imports)
 
 
-def _analyse_parsed(source: str, path: str, catalog: Catalog, here: Any = None, text: str | None = None) -> FileResult:
-    """`text` is what LibCST parses (the source, or the part of it region.py keeps); the module-wide
-    facts (does it talk to Kraken, which addresses it names) are read from the whole `source`."""
+def _analyse_parsed(source: str, path: str, catalog: Catalog, here: Any = None, region: Any = None) -> FileResult:
+    """LibCST parses the `region` (region.py: the statements the analysis needs; None: all of the
+    source); the module-wide facts (does it talk to Kraken, which addresses it names) are read from
+    the whole `source`, and positions are mapped back to the file's lines."""
     import libcst as cst
 
     try:
-        module = cst.parse_module(source if text is None else text)
+        module = cst.parse_module(source if region is None else region.text)
     except cst.ParserSyntaxError as exc:
-        return FileResult(path, skipped=f"LibCST cannot parse line {exc.raw_line}")
+        line = exc.raw_line if region is None else region.line(exc.raw_line)
+        return FileResult(path, skipped=f"LibCST cannot parse line {line}")
     from flake8_kraken.positions import node_starts
 
     sink = Sink()
     _detect(module, source, catalog, sink, here)
-    return sink.result(path, node_starts(module, sink.nodes))
+    starts = node_starts(module, sink.nodes)
+    if region is not None and region.lines is not None:
+        starts = {key: (region.line(line), col) if key != id(module) else (line, col)
+                  for key, (line, col) in starts.items()}
+    return sink.result(path, starts)
 
 
 def _detect(module: Any, source: str, catalog: Catalog, sink: Sink, here: Any = None, imported: bool = False) -> Any:

@@ -1,4 +1,4 @@
-"""Which top-level statements of a Kraken file LibCST must see: the rest become blank lines.
+"""Which top-level statements of a Kraken file LibCST must see; it is given their lines alone.
 
 A file that passes the screen is mostly ordinary code around a few Kraken calls, and
 LibCST's parse, walk and positions cost in proportion to the text they are given. So,
@@ -8,8 +8,10 @@ reading the `ast` flake8 already made, a top-level statement is kept when its ow
 or imports a Kraken module of the project. Then every statement is kept that binds a
 name a kept one mentions (its definitions) or mentions a name a kept one binds (its
 users), until nothing changes: the model follows values from one top-level statement to
-another only through module-level names. What is dropped becomes blank lines, so every
-kept node keeps its line and column. A file with a star import is kept whole: its names cannot be followed.
+another only through module-level names. LibCST is given the kept statements' lines
+alone (blank lines cost it nodes too) and positions are mapped back to the file's lines;
+a top-level statement starts at column 0 and has its lines to itself, so columns are
+unchanged. A file with a star import is kept whole: its names cannot be followed.
 """
 from __future__ import annotations
 
@@ -48,17 +50,32 @@ class Evidence:
     names: frozenset[str]  # identifiers that do (a method Kraken's client shares with others)
 
 
+@dataclass(frozen=True)
+class Region:
+    """What LibCST is given: the kept statements' lines, in order, and where each line came from."""
+
+    text: str
+    statements: list[ast.stmt]
+    lines: tuple[int, ...] | None = None  # the file's line number of each line of `text`; None: the same
+
+    def line(self, number: int) -> int:
+        """The file's line number of line `number` (1-based) of `text`."""
+        if self.lines is None or not 0 < number <= len(self.lines):
+            return number
+        return self.lines[number - 1]
+
+
 def reduced(source: str, tree: ast.Module, evidence: Evidence,
-            imports_kraken: Callable[[ast.stmt], bool] | None = None) -> tuple[str, list[ast.stmt]]:
-    """`source` with the top-level statements the analysis does not need blanked out (or
-    `source` itself when nothing would be dropped), and the statements kept. `imports_kraken`
-    tells whether an import statement reads a Kraken project module."""
+            imports_kraken: Callable[[ast.stmt], bool] | None = None) -> Region:
+    """The lines of the top-level statements the analysis needs (the whole `source` when that is
+    all of it). `imports_kraken` tells whether an import statement reads a Kraken project module."""
     body = tree.body
+    whole = Region(source, body)
     if len(body) < MIN_STATEMENTS or _STAR_IMPORT.search(source):
-        return source, body
+        return whole
     lines = _LINE.findall(source)
     if len(lines) < max(s.end_lineno or s.lineno for s in body):
-        return source, body  # lines not counted as the ast counts them: never guess
+        return whole  # lines not counted as the ast counts them: never guess
     units = _units(body)
     texts = [_text(lines, unit) for unit in units]
     binds = [_bound(unit) | _globals(text) for unit, text in zip(units, texts)]
@@ -70,13 +87,10 @@ def reduced(source: str, tree: ast.Module, evidence: Evidence,
             or (imports_kraken is not None and _imports(unit, imports_kraken))}
     kept = _closure(kept, binds, mentions)
     if len(kept) == len(units):
-        return source, body
-    dropped = [unit for i, unit in enumerate(units) if i not in kept]
-    out = list(lines)
-    for unit in dropped:
-        for number in range(unit.first, unit.last + 1):
-            out[number - 1] = _blank(lines[number - 1])
-    return "".join(out), [s for i in sorted(kept) for s in units[i].statements]
+        return whole
+    numbers = tuple(n for i in sorted(kept) for n in range(units[i].first, units[i].last + 1))
+    return Region("".join(lines[n - 1] for n in numbers), [s for i in sorted(kept) for s in units[i].statements],
+                  numbers)
 
 
 def _closure(kept: set[int], binds: list[set[str]], mentions: list[set[str]]) -> set[int]:
@@ -195,8 +209,3 @@ def _globals(text: str) -> set[str]:
 def _imports(unit: Unit, imports_kraken: Callable[[ast.stmt], bool]) -> bool:
     return any(isinstance(s, (ast.Import, ast.ImportFrom, ast.If, ast.Try)) and imports_kraken(s)
                for s in unit.statements)
-
-
-def _blank(line: str) -> str:
-    """An empty line with the same ending."""
-    return line[len(line.rstrip("\r\n")):] or ""

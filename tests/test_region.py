@@ -9,7 +9,7 @@ import secrets
 import pytest
 
 from flake8_kraken.catalog import default_catalog
-from flake8_kraken.region import Evidence, reduced
+from flake8_kraken.region import Evidence, Region, reduced
 
 ORDINARY = "".join(
     f'\n\ndef ordinary_{i}(values):\n    """Not Kraken code, though its docstring says kraken."""\n'
@@ -17,20 +17,17 @@ ORDINARY = "".join(
 BAL = "KRK901 Balance needs Query Funds"
 
 
-def _reduce(source: str) -> str:
+def _region(source: str) -> Region:
     catalog = default_catalog()
     evidence = Evidence(lambda text: any(w in text.lower() for w in catalog.statement_words),
                         catalog.statement_names)
-    return reduced(source, ast.parse(source), evidence)[0]
+    return reduced(source, ast.parse(source), evidence)
 
 
-def test_ordinary_code_is_blanked_and_kraken_code_kept_in_place() -> None:
-    kraken = "import krakenex\n\nk = krakenex.API()\nk.query_private('Balance')\n"
-    source = kraken + ORDINARY
-    out = _reduce(source)
-    assert out.count("\n") == source.count("\n")
-    assert out.startswith(kraken)
-    assert out[len(kraken):].strip() == ""
+def test_ordinary_code_is_left_out_and_lines_mapped_back() -> None:
+    region = _region("import krakenex\n\nk = krakenex.API()\nk.query_private('Balance')\n" + ORDINARY)
+    assert region.text == "import krakenex\nk = krakenex.API()\nk.query_private('Balance')\n"
+    assert [region.line(n) for n in (1, 2, 3)] == [1, 3, 4]
 
 
 @pytest.mark.parametrize("source", [
@@ -38,7 +35,8 @@ def test_ordinary_code_is_blanked_and_kraken_code_kept_in_place() -> None:
     "import krakenex\nk = krakenex.API()\n",  # too short to be worth it
 ])
 def test_kept_whole(source: str) -> None:
-    assert _reduce(source) == source
+    region = _region(source)
+    assert region.text == source and region.lines is None
 
 
 # name: (module, the lines flake8 prints with KRK901 on; the same as with the whole file given to LibCST).
