@@ -240,6 +240,19 @@ def row(label: str, files: list[str], samples: dict[str, list[Sample]]) -> str:
             f"**{with_s / without_s:.3f}** | {len(files) / with_s:.0f} | {size_mb(files) / with_s:.2f} | {mem:.2f} |")
 
 
+def machine() -> str:
+    """The processor and memory, where the system says them."""
+    cpu, memory = platform.processor() or platform.machine(), ""
+    try:
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), cpu)
+        memory = next((f", {int(line.split()[1]) // 1_000_000} GB memory" for line in
+                       Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "")
+    except OSError:
+        pass
+    return f"{platform.system()}, {cpu}, {os.cpu_count()} CPUs{memory}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each side per measurement (default 5)")
@@ -249,8 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     envs = {"with": with_plugin, "without": without}
     run_flake8(with_plugin, [str(ROOT / "examples")])  # the first run keeps the parsed rules, as after any install
     versions = ", ".join(f"{n} {importlib.metadata.version(n)}" for n in PINNED)
-    print(f"# flake8-kraken benchmark, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, {versions}, {args.runs} runs each, medians")
+    print(f"# flake8-kraken benchmark, {time.strftime('%Y-%m-%d')}, {machine()}, Python {platform.python_version()}, "
+          f"{versions}, {args.runs} runs each, medians")
     print()
     print("| corpus | files | MB | flake8 s | with plugin s | ratio | files/s | MB/s | peak memory ratio |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
