@@ -309,6 +309,32 @@ def test_the_cache_is_plain_json_beside_the_package(tmp_path: Path, cache_slot: 
     assert not home.exists()  # nothing in the user's shared cache directory
 
 
+LOADED = """\
+import sys
+from flake8.main.cli import main
+try:
+    main(["--isolated", "-j1", *sys.argv[1:]])
+except SystemExit:
+    pass
+print(sorted(m for m in sys.modules if m in ("libcst", "flake8_kraken.catalog")))
+"""
+
+
+@pytest.mark.parametrize(("files", "options", "loaded"), [
+    (["plain.py"], [], "[]"),  # the screen alone, from the cache
+    (["plain.py", "bot.py"], [], "['flake8_kraken.catalog', 'libcst']"),  # a Kraken file: then the catalog
+    (["plain.py"], ["--kraken-withdraw-paths=ops/*"], "['flake8_kraken.catalog']"),  # an option: read and checked
+])
+def test_a_file_without_kraken_costs_neither_the_catalog_nor_libcst(
+        tmp_path: Path, cache_slot: Path, files: list[str], options: list[str], loaded: str) -> None:
+    _flake8_builds_cache(tmp_path)  # the cache (and the screen in it) as after any first run
+    (tmp_path / "plain.py").write_text("import os\n\nprint(os.sep)\n")
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run([sys.executable, "-c", LOADED, *options, *files], cwd=tmp_path, env=environ,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines()[-1] == loaded, done.stdout + done.stderr
+
+
 def test_no_cache_written_when_python_writes_no_bytecode(tmp_path: Path, cache_slot: Path) -> None:
     cache_slot.unlink(missing_ok=True)
     assert command("flake8", "--isolated", "--select", "KRK", ".", cwd=tmp_path).returncode == 0
