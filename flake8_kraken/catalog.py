@@ -229,6 +229,7 @@ class SecretShape:
     lengths: tuple[int, int]  # shortest and longest
     decoded: tuple[int, ...] = ()  # decoded sizes in bytes (empty: any)
     token_only: bool = False  # reported only under a token name
+    env: str | None = None  # the environment variable `flake8-kraken fix` reads it from, by default
 
 
 @dataclass(frozen=True)

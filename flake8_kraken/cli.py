@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     perms.add_argument("--jobs", "-j", type=int, default=1, help="files analysed in parallel (default: 1)")
     perms.add_argument("--config", help="flake8 configuration file to read instead of the usual ones")
     perms.add_argument("--isolated", action="store_true", help="read no configuration file")
+    fix = commands.add_parser("fix", help="repair the findings whose repair is certain (hardcoded credentials, "
+                                          "the wrong side of a call); exit 1 when files changed")
+    fix.add_argument("paths", nargs="*", help="files or directories (default: .)")
+    fix.add_argument("--diff", action="store_true", help="print the repairs as a unified diff and change nothing")
+    fix.add_argument("--select", help="only these codes or prefixes, comma-separated")
+    fix.add_argument("--ignore", help="not these codes or prefixes, comma-separated")
+    fix.add_argument("--config", help="flake8 configuration file to read instead of the usual ones")
+    fix.add_argument("--isolated", action="store_true", help="read no configuration file")
     base = commands.add_parser("baseline", help="accept today's KRK findings, so flake8 reports only new ones")
     base.add_argument("--write", action="store_true", required=True, help="write the baseline file")
     base.add_argument("--output", default=".kraken-baseline.json", help="the file (default: .kraken-baseline.json)")
@@ -260,6 +268,14 @@ def run_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_fix(args: argparse.Namespace) -> int:
+    from flake8_kraken import fixcmd
+    from flake8_kraken.catalog import default_catalog
+
+    options = flake8_options(args)
+    return fixcmd.run(args, python_files(options), default_catalog(getattr(options, "kraken_rules", None)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from flake8_kraken.catalog import CatalogError
 
@@ -272,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "baseline":
             return run_baseline(args)
+        if args.command == "fix":
+            return run_fix(args)
         return run_permissions(args)
     except (UsageError, CatalogError) as exc:
         message = str(exc)

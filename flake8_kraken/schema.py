@@ -164,7 +164,7 @@ _SECRETS = {"shapes": (Seq, REQUIRED), "names": (str, REQUIRED), "token_names": 
             "env_defaults": (STRINGS, ()), "env_mappings": (STRINGS, ()), "placeholders": (STRINGS, ()),
             "min_entropy": (NUMBER, 0.0), "known_examples": (STRINGS, ())}
 _SHAPE = {"kind": (str, REQUIRED), "length": ((int, Seq), REQUIRED), "decoded": (Seq, Seq()),
-          "token_only": (bool, False)}
+          "token_only": (bool, False), "env": (str, "")}
 _EXPECTED[(int, Seq)] = "a whole number or a list of two"
 
 
@@ -456,7 +456,8 @@ def _secrets(ctx: _Ctx, root: Map) -> Secrets:
                   line_of(item, "length", item.line), f"{where}.length", "expected a length or [shortest, longest]")
         ctx.check(all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in s["decoded"]), item.line,
                   f"{where}.decoded", "expected a list of byte counts")
-        shapes.append(SecretShape(s["kind"], lengths, tuple(s["decoded"]), s["token_only"]))  # type: ignore[arg-type]
+        shapes.append(SecretShape(s["kind"], lengths, tuple(s["decoded"]), s["token_only"],  # type: ignore[arg-type]
+                                  s["env"] or None))
     for key in ("names", "token_names"):
         try:
             re.compile(v[key])

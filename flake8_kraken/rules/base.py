@@ -69,6 +69,9 @@ class Rule:
     valid: tuple[Example, ...] = ()
     default: bool = True  # on unless selected
     level: str = "warning"  # SARIF level
+    # What `flake8-kraken fix` does with it (fix.py): "credential", the literal becomes an environment
+    # lookup; "side", the call or path goes to the endpoint's own side; None, nothing.
+    repair: str | None = None
 
     def say(self, line: int, col: int, **fields: Any) -> Message:
         """The message at a place; whatever it quotes is redacted like every message the tool prints."""

@@ -18,8 +18,16 @@ def page(rule: Rule) -> str:
     title = rule.summary[0].upper() + rule.summary[1:]
     off = "" if rule.default else (f"\n\nOff by default: the examples are checked with "
                                    f"`flake8 --extend-select {rule.code}`.")
+    off += _REPAIRS.get(rule.repair or "", "")
     return (f"# {rule.code}: {title}\n\n## Why\n\n{rule.why}\n\n## Bad\n\n{_examples(rule.invalid, rule.code)}"
             f"## Good\n\n{_examples(rule.valid, rule.code)}## Suppress or configure\n\n{rule.fix}{off}\n")
+
+
+_REPAIRS = {
+    "credential": "\n\n`flake8-kraken fix` makes the literal an environment lookup (README, Fixing); the key "
+                  "must still be revoked.",
+    "side": "\n\n`flake8-kraken fix` moves the call or the path to the endpoint's own side (README, Fixing).",
+}
 
 
 def _examples(examples: tuple[Example, ...], code: str) -> str:

@@ -16,6 +16,7 @@ module that talks to Kraken). The message shows 4 characters and the length, nev
 remove it from history. Kraken's published documentation examples are never reported; add
 your own test fixtures' digests under `secrets.known_examples` in `kraken-rules`.""",
     check=credentials("api-key"),
+    repair="credential",
     invalid=(
         Example('import krakenex\n\napi = krakenex.API("<56-character API key>", secret)\n', at=(3, 20)),
         Example('KRAKEN = {"apiKey": "<56-character API key>"}\n', at=(1, 21)),

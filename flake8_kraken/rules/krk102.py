@@ -13,6 +13,7 @@ key's permissions. A SHA-512 digest in base64 has exactly its shape (88 characte
 is reported only in a credential context.""",
     fix="Revoke the key pair and load the new secret from the environment or a secrets manager.",
     check=credentials("private-key"),
+    repair="credential",
     invalid=(Example('import krakenex\n\nAPI_SECRET = "<88-character private key>"\n', at=(3, 14)),),
     valid=(
         Example('import os\n\nimport krakenex\n\nAPI_SECRET = os.environ["KRAKEN_API_SECRET"]\n'),

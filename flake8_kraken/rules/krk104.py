@@ -14,6 +14,7 @@ documents no token length: 40 to 48 base64 characters under a token name, or in 
 message's token field, count.""",
     fix="Fetch a fresh token at run time.",
     check=credentials("websocket-token"),
+    repair="credential",
     invalid=(
         Example('URL = "wss://ws-auth.kraken.com/v2"\nws_token = "<43-character WebSocket token>"\n', at=(2, 12)),
         Example('URL = "wss://ws-auth.kraken.com/v2"\nmsg = {"method": "subscribe", "params": {"channel": "balances", '

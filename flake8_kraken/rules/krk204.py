@@ -20,6 +20,7 @@ RULE = Rule(
 is not flagged: the code does not show which side each call takes.""",
     fix="Use the matching call or path.",
     check=check,
+    repair="side",
     invalid=(
         Example('import krakenex\n\nkrakenex.API().query_public("Balance")\n', at=(3, 1)),
         Example('import requests\n\nrequests.get("https://api.kraken.com/0/private/Ticker")\n', at=(3, 14)),

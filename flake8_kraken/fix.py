@@ -1,0 +1,238 @@
+"""`flake8-kraken fix`: LibCST rewrites of the findings whose repair is certain.
+
+A finding is repaired only where one repair is right and the code around it is left as it
+was (LibCST keeps every comment, blank line and quote): a hardcoded credential (KRK101,
+KRK102, KRK104) becomes an environment lookup, and a call or path on the wrong side
+(KRK204) goes to the endpoint's own side. Where the repair is not certain nothing is
+changed and the reason is said. The secret itself is never written or printed.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from flake8_kraken.catalog import Catalog
+from flake8_kraken.findings import Credential, FileResult, WrongSide
+from flake8_kraken.rules import BY_CODE, RULES
+
+FIXABLE = tuple(rule.code for rule in RULES if rule.repair)  # the codes whose rule unit names a repair
+
+REVOKE = ("A Kraken key that has been committed is compromised, whatever this command did to the source: "
+          "delete it in Kraken's API settings (Settings > API) and create a new one.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What was (or was not) done at one finding; `text` never holds the secret."""
+
+    line: int
+    col: int
+    code: str
+    text: str
+    fixed: bool
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """One file's text after its certain repairs, and what happened at each finding."""
+
+    text: str
+    outcomes: tuple[Outcome, ...]
+    secrets: tuple[tuple[str, str], ...] = ()  # (value, shown) of each credential replaced: for redaction
+
+    @property
+    def credentials_seen(self) -> bool:
+        return any(BY_CODE[o.code].repair == "credential" for o in self.outcomes)
+
+
+def fix_source(source: str, path: str, catalog: Catalog, codes: Iterable[str]) -> Fixed | None:
+    """The repaired text of one file, or None when it cannot be parsed (left untouched)."""
+    from flake8_kraken.engine import analyse
+    from flake8_kraken.policy import Policy, checked_file
+
+    try:
+        tree = ast.parse(source)
+        module = cst.parse_module(source)
+    except (SyntaxError, ValueError, cst.ParserSyntaxError):
+        return None
+    result = analyse(source, path, catalog, tree)
+    if result.skipped is not None:
+        return Fixed(source, ())
+    wanted = set(codes)
+    _, messages = checked_file(result, source.splitlines(keepends=True), catalog, Policy())
+    targets = {(m.line, m.col): (m.code, _fact(result, m.code, m.line, m.col))
+               for m in messages if m.code in wanted and m.code in FIXABLE}
+    if not targets:
+        return Fixed(source, ())
+    repair = _Repair(targets, catalog, os_bound=_os_taken(tree))
+    new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(repair)
+    if repair.need_os:
+        new_module = _with_import_os(new_module)
+    outcomes = [*repair.outcomes]
+    done = {(o.line, o.col) for o in outcomes}
+    outcomes += [Outcome(line, col, code, "not at a place this command can rewrite", False)
+                 for (line, col), (code, _) in targets.items() if (line, col) not in done]
+    return Fixed(new_module.code, tuple(sorted(outcomes, key=lambda o: (o.line, o.col))), tuple(repair.secrets))
+
+
+def _fact(result: FileResult, code: str, line: int, col: int) -> Any:
+    facts: Iterable[Any] = result.credentials if BY_CODE[code].repair == "credential" else result.wrong_side
+    return next((f for f in facts if (f.line, f.col) == (line, col)), None)
+
+
+def _os_taken(tree: ast.Module) -> bool:
+    """Whether the module binds `os` to something other than the os module (then no lookup is added)."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                if bound == "os" and not (isinstance(node, ast.Import) and alias.name == "os" and not alias.asname):
+                    return True
+        elif isinstance(node, ast.Name) and node.id == "os" and not isinstance(node.ctx, ast.Load):
+            return True
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == "os":
+            return True
+    return False
+
+
+def _with_import_os(module: cst.Module) -> cst.Module:
+    """`import os` after the module's docstring and leading imports, unless it is there; nothing
+    else moves (no blank line is added or taken away)."""
+    def imports(statement: cst.CSTNode) -> list[cst.CSTNode]:
+        if isinstance(statement, cst.SimpleStatementLine):
+            return [s for s in statement.body if isinstance(s, (cst.Import, cst.ImportFrom))]
+        return []
+
+    body = list(module.body)
+    for statement in body:
+        for found in imports(statement):
+            if isinstance(found, cst.Import) and any(
+                    isinstance(a.name, cst.Name) and a.name.value == "os" and a.asname is None for a in found.names):
+                return module
+    at = 1 if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) \
+        and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString)) else 0
+    while at < len(body) and imports(body[at]) and len(imports(body[at])) == len(body[at].body):  # type: ignore
+        at += 1
+    body.insert(at, cst.parse_statement("import os\n"))
+    return module.with_changes(body=body)
+
+
+class _Repair(cst.CSTTransformer):
+    """Rewrites the nodes at the findings' positions, and says what it did at each."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, targets: dict[tuple[int, int], tuple[str, Any]], catalog: Catalog, os_bound: bool) -> None:
+        super().__init__()
+        self.targets = targets
+        self.catalog = catalog
+        self.os_bound = os_bound
+        self.need_os = False
+        self.outcomes: list[Outcome] = []
+        self.secrets: list[tuple[str, str]] = []
+        self.names: list[tuple[cst.BaseExpression | None, str | None]] = []  # enclosing assignments: value, name
+
+    def _at(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        position = self.get_metadata(PositionProvider, node, None)
+        if position is None:
+            return None
+        key = (position.start.line, position.start.column)
+        return key if key in self.targets else None
+
+    def _say(self, key: tuple[int, int], text: str, fixed: bool) -> None:
+        if all((o.line, o.col) != key for o in self.outcomes):
+            self.outcomes.append(Outcome(key[0], key[1], self.targets[key][0], text, fixed))
+
+    # --- the name a credential is bound to ------------------------------------------------
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        targets = [t.target for t in node.targets]
+        name = targets[0].value if len(targets) == 1 and isinstance(targets[0], cst.Name) else None
+        self.names.append((node.value, name))
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        self.names.pop()
+        return updated_node
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.names.append((node.value, node.target.value if isinstance(node.target, cst.Name) else None))
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign) -> cst.AnnAssign:
+        self.names.pop()
+        return updated_node
+
+    # --- the repairs ----------------------------------------------------------------------
+
+    def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+                           ) -> cst.BaseExpression:
+        key = self._at(original_node)
+        if key is None:
+            return updated_node
+        code, fact = self.targets[key]
+        if isinstance(fact, Credential):
+            return self._credential(key, fact, original_node)
+        if isinstance(fact, WrongSide):
+            return self._path(key, fact, original_node)
+        return updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        key = self._at(original_node)
+        if key is None or not isinstance(self.targets[key][1], WrongSide):
+            return updated_node
+        func = updated_node.func
+        if not isinstance(func, cst.Attribute):
+            return updated_node
+        other = self._counterpart(func.attr.value, self.targets[key][1].access)
+        if other is None:
+            return updated_node  # an outer call at the same place may be the client's
+        self._say(key, f"{func.attr.value}() -> {other}()", True)
+        return updated_node.with_changes(func=func.with_changes(attr=cst.Name(other)))
+
+    def _credential(self, key: tuple[int, int], fact: Credential, node: cst.SimpleString) -> cst.BaseExpression:
+        if self.os_bound:
+            self._say(key, "`os` is bound to something else here: write the environment lookup by hand", False)
+            return node
+        value = node.evaluated_value
+        if not isinstance(value, str):
+            self._say(key, "a bytes literal: write the environment lookup by hand", False)
+            return node
+        name = self._env_name(fact.kind, node)
+        if name is None:
+            self._say(key, "rules.yaml names no environment variable for this kind of credential", False)
+            return node
+        self.need_os = True
+        self.secrets.append((value, fact.shown))
+        self._say(key, f'the literal ({fact.shown}) -> os.environ["{name}"]', True)
+        lookup = cst.parse_expression(f'os.environ["{name}"]')
+        return lookup.with_changes(lpar=node.lpar, rpar=node.rpar)
+
+    def _env_name(self, kind: str, node: cst.SimpleString) -> str | None:
+        """The name the code gives the value (an upper-case constant it is assigned to), else the kind's
+        usual one."""
+        value, bound = self.names[-1] if self.names else (None, None)
+        if value is node and bound is not None and bound.isupper():
+            return bound
+        return next((s.env for s in self.catalog.secrets.shapes if s.kind == kind and s.env), None)
+
+    def _path(self, key: tuple[int, int], fact: WrongSide, node: cst.SimpleString) -> cst.BaseExpression:
+        right = self.catalog.path_template(fact.access).format(name=fact.endpoint)
+        if node.value.count(fact.used) != 1 or not node.value.endswith(node.quote):
+            self._say(key, "the path is not written once, whole, in this literal", False)
+            return node
+        self._say(key, f"{fact.used} -> {right}", True)
+        return node.with_changes(value=node.value.replace(fact.used, right))
+
+    def _counterpart(self, method: str, access: str) -> str | None:
+        """The method of the same clients that takes the endpoint on its own side, when there is one."""
+        found = set()
+        for client in self.catalog.clients:
+            here = client.method(method)
+            if here is None or here.dynamic != "name":
+                continue
+            found |= {m.name for m in client.methods if m.dynamic == "name" and m.access == access
+                      and (m.arg, m.keyword) == (here.arg, here.keyword)}
+        return found.pop() if len(found) == 1 else None

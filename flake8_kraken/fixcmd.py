@@ -1,0 +1,124 @@
+"""The `fix` command: which files, their repairs (fix.py), a diff or a safe write, and what to say.
+
+Nothing the user has is lost: a file is written only when its repaired text differs, through
+a temporary file beside it and a rename, with its encoding, line endings and mode, and only
+if it has not changed since it was read. Read-only files, symbolic links and files that
+cannot be parsed are named and left alone. No secret reaches the output: every line passes
+through the redaction, and each replaced value is shown as its first 4 characters and length.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import stat
+import sys
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from typing import Any
+
+from flake8_kraken.redact import redact
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file as read: its text, how to write it back, and what it was (to notice a change)."""
+
+    path: str
+    text: str
+    encoding: str
+    raw: bytes
+    mode: int
+
+
+def codes(select: str | None, ignore: str | None, fixable: tuple[str, ...]) -> tuple[str, ...]:
+    """The fixable codes chosen by comma-separated codes or prefixes (KRK1, KRK204)."""
+    def chosen(code: str, spec: str | None) -> bool:
+        return spec is None or any(code.startswith(p.strip()) for p in spec.split(",") if p.strip())
+
+    return tuple(c for c in fixable if chosen(c, select) and not (ignore and chosen(c, ignore)))
+
+
+def read(path: str) -> Source:
+    """The file's text, decoded as Python decodes it; newlines are kept as they are."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    encoding, _ = tokenize.detect_encoding(iter(raw.splitlines(keepends=True)).__next__)
+    return Source(path, raw.decode(encoding), encoding, raw, stat.S_IMODE(os.stat(path).st_mode))
+
+
+def write(source: Source, text: str) -> str | None:
+    """Replace the file with `text`, atomically; the reason it was not written, or None."""
+    data = text.encode(source.encoding)
+    folder = os.path.dirname(os.path.abspath(source.path))
+    fd, temporary = tempfile.mkstemp(prefix=".kraken-fix-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, source.mode)
+        with open(source.path, "rb") as handle:
+            if handle.read() != source.raw:
+                return "it changed while it was being fixed"
+        os.replace(temporary, source.path)
+        temporary = ""
+        return None
+    finally:
+        if temporary:
+            os.unlink(temporary)
+
+
+def why_not(path: str) -> str | None:
+    """Why a file is left alone before it is read, or None."""
+    if os.path.islink(path):
+        return "a symbolic link: fix the file it points to"
+    if not os.access(path, os.W_OK) or not os.stat(path).st_mode & stat.S_IWUSR:  # (root may write anything)
+        return "read-only"
+    return None
+
+
+def diff(source: Source, text: str, secrets: tuple[tuple[str, str], ...]) -> str:
+    """A unified diff of the repair, with every replaced secret shown as its first 4 characters and length."""
+    lines = difflib.unified_diff(source.text.splitlines(keepends=True), text.splitlines(keepends=True),
+                                 fromfile=source.path, tofile=source.path)
+    out = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
+    for value, shown in secrets:
+        out = out.replace(value, shown)
+    return redact(out)
+
+
+def run(args: argparse.Namespace, files: list[str], catalog: Any) -> int:
+    from flake8_kraken.fix import FIXABLE, REVOKE, fix_source
+
+    chosen = codes(args.select, args.ignore, FIXABLE)
+    changed = seen = 0
+    for path in files:
+        reason = why_not(path)
+        if reason is None:
+            try:
+                source = read(path)
+            except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
+                reason = f"cannot be read ({type(exc).__name__})"
+        if reason is not None:
+            print(f"{path}: left alone: {reason}")
+            continue
+        fixed = fix_source(source.text, path, catalog, chosen)
+        if fixed is None:
+            print(f"{path}: left alone: it cannot be parsed")
+            continue
+        seen += fixed.credentials_seen
+        for outcome in fixed.outcomes:
+            verb = "fixed" if outcome.fixed else "not fixed"
+            print(redact(f"{path}:{outcome.line}:{outcome.col + 1}: {outcome.code} {verb}: {outcome.text}"))
+        if fixed.text == source.text:
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.write(diff(source, fixed.text, fixed.secrets))
+            continue
+        failed = write(source, fixed.text)
+        if failed is not None:
+            print(f"{path}: left alone: {failed}")
+    if seen:
+        print(REVOKE)
+    return 1 if changed else 0

@@ -1,0 +1,159 @@
+"""`flake8-kraken fix` through the real command: each repair, its diff, a second run, and the
+files it must leave alone. Credentials are generated at test time and never appear in output."""
+from __future__ import annotations
+
+import base64
+import difflib
+import os
+import secrets
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import command
+from flake8_kraken.fix import REVOKE
+
+KEY = base64.b64encode(secrets.token_bytes(42)).decode()  # 56 characters
+SECRET = base64.b64encode(secrets.token_bytes(64)).decode()  # 88 characters
+TOKEN = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")  # 43 characters
+
+# name: (before, after, code). Comments, quotes and blank lines around the repair stay as they were.
+CASES = {
+    "krakenex-positional": (
+        f'import krakenex\n\n# trading\napi = krakenex.API("{KEY}", "{SECRET}")  # keep\n',
+        'import krakenex\nimport os\n\n# trading\n'
+        'api = krakenex.API(os.environ["KRAKEN_API_KEY"], os.environ["KRAKEN_API_SECRET"])  # keep\n',
+        "KRK101"),
+    "ccxt-config": (
+        f'import ccxt\n\nexchange = ccxt.kraken({{\n    "apiKey": "{KEY}",\n    "secret": "{SECRET}",\n}})\n',
+        'import ccxt\nimport os\n\nexchange = ccxt.kraken({\n    "apiKey": os.environ["KRAKEN_API_KEY"],\n'
+        '    "secret": os.environ["KRAKEN_API_SECRET"],\n})\n',
+        "KRK102"),
+    "named-constant": (
+        f'"""Settings."""\nimport os\n\nKRAKEN_API_SECRET = "{SECRET}"\n',
+        '"""Settings."""\nimport os\n\nKRAKEN_API_SECRET = os.environ["KRAKEN_API_SECRET"]\n',
+        "KRK102"),
+    "websocket-token": (
+        f'URL = "wss://ws-auth.kraken.com/v2"\nws_token = "{TOKEN}"\n',
+        'import os\nURL = "wss://ws-auth.kraken.com/v2"\nws_token = os.environ["KRAKEN_WS_TOKEN"]\n',
+        "KRK104"),
+    "public-call-of-a-private-endpoint": (
+        'import krakenex\n\nkrakenex.API().query_public("Balance")\n',
+        'import krakenex\n\nkrakenex.API().query_private("Balance")\n',
+        "KRK204"),
+    "private-path-of-a-public-endpoint": (
+        'import requests\n\nrequests.get("https://api.kraken.com/0/private/Ticker")\n',
+        'import requests\n\nrequests.get("https://api.kraken.com/0/public/Ticker")\n',
+        "KRK204"),
+}
+
+
+def _no_secret(*texts: str) -> None:
+    for text in texts:
+        for value in (KEY, SECRET, TOKEN):
+            assert value not in text and value[4:20] not in text
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fix(tmp_path: Path, name: str) -> None:
+    before, after, code = CASES[name]
+    target = tmp_path / "bot.py"
+    target.write_text(before)
+
+    shown = command("flake8-kraken", "fix", "--isolated", "--diff", ".", cwd=tmp_path)
+    assert shown.returncode == 1, shown.stdout + shown.stderr
+    assert target.read_text() == before  # --diff changes nothing
+    expected = "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                            "./bot.py", "./bot.py"))
+    for value in (KEY, SECRET, TOKEN):
+        expected = expected.replace(value, f"'{value[:4]}...', {len(value)} characters")
+    assert expected in shown.stdout
+
+    done = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
+    assert done.returncode == 1 and f" {code} fixed: " in done.stdout, done.stdout + done.stderr
+    assert target.read_text() == after
+    assert (REVOKE in done.stdout) == (code != "KRK204")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bot.py"]  # no backup, no temporary file left
+
+    again = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
+    assert (again.returncode, target.read_text()) == (0, after)
+    assert code not in command("flake8", "--isolated", "--select", "KRK", "bot.py", cwd=tmp_path).stdout
+    _no_secret(shown.stdout, shown.stderr, done.stdout, done.stderr, after)
+
+
+def test_select_and_ignore(tmp_path: Path) -> None:
+    before = f'import krakenex\n\napi = krakenex.API("{KEY}")\napi.query_public("Balance")\n'
+    (tmp_path / "bot.py").write_text(before)
+    done = command("flake8-kraken", "fix", "--isolated", "--ignore", "KRK1", ".", cwd=tmp_path)
+    assert done.returncode == 1 and "KRK101" not in done.stdout and REVOKE not in done.stdout
+    assert (tmp_path / "bot.py").read_text() == before.replace("query_public", "query_private")
+    done = command("flake8-kraken", "fix", "--isolated", "--select", "KRK204", ".", cwd=tmp_path)
+    assert done.returncode == 0 and KEY in (tmp_path / "bot.py").read_text()
+
+
+def test_no_certain_repair_is_named_and_nothing_changes(tmp_path: Path) -> None:
+    before = f'import krakenex\nimport mylib as os\n\napi = krakenex.API("{KEY}")\n'
+    (tmp_path / "bot.py").write_text(before)
+    done = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
+    assert "KRK101 not fixed: `os` is bound to something else here" in done.stdout
+    assert done.returncode == 0 and (tmp_path / "bot.py").read_text() == before
+    assert REVOKE in done.stdout  # the key was committed all the same
+    _no_secret(done.stdout)
+
+
+def test_line_endings_encoding_and_mode_are_kept(tmp_path: Path) -> None:
+    crlf = tmp_path / "crlf.py"
+    crlf.write_bytes(f'import krakenex\r\n\r\napi = krakenex.API(key="{KEY}")\r\n'.encode())
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(f'# -*- coding: latin-1 -*-\nimport krakenex\n# caf\xe9\nK = krakenex.API("{KEY}")\n'
+                      .encode("latin-1"))
+    os.chmod(latin, 0o640)
+    assert command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path).returncode == 1
+    assert crlf.read_bytes() == (b'import krakenex\r\nimport os\r\n\r\n'
+                                 b'api = krakenex.API(key=os.environ["KRAKEN_API_KEY"])\r\n')
+    assert latin.read_bytes() == ('# -*- coding: latin-1 -*-\nimport krakenex\nimport os\n# caf\xe9\n'
+                                  'K = krakenex.API(os.environ["KRAKEN_API_KEY"])\n').encode("latin-1")
+    assert stat.S_IMODE(latin.stat().st_mode) == 0o640
+
+
+def test_files_it_must_leave_alone(tmp_path: Path) -> None:
+    source = f'import krakenex\n\napi = krakenex.API("{KEY}")\n'
+    readonly = tmp_path / "readonly.py"
+    readonly.write_text(source)
+    os.chmod(readonly, 0o444)
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.py"
+    outside.write_text(source)
+    (tmp_path / "link.py").symlink_to(outside)
+    (tmp_path / "broken.py").write_text(source + "def (:\n")
+    done = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
+    assert "./readonly.py: left alone: read-only" in done.stdout
+    assert "./link.py: left alone: a symbolic link" in done.stdout
+    assert "./broken.py: left alone: it cannot be parsed" in done.stdout
+    assert readonly.read_text() == outside.read_text() == source
+    assert (tmp_path / "broken.py").read_text() == source + "def (:\n"
+    assert done.returncode == 0
+    _no_secret(done.stdout, done.stderr)
+
+
+def test_a_file_that_changes_while_it_is_fixed_is_left_as_it_now_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from flake8_kraken import cli, fix
+
+    target = tmp_path / "bot.py"
+    target.write_text(f'import krakenex\n\napi = krakenex.API("{KEY}")\n')
+    real = fix.fix_source
+
+    def meanwhile(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        target.write_text("# the user's edit\n")
+        return result
+
+    monkeypatch.setattr(fix, "fix_source", meanwhile)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["fix", "--isolated", "."]) == 1
+    out = capsys.readouterr().out
+    assert "./bot.py: left alone: it changed while it was being fixed" in out
+    assert target.read_text() == "# the user's edit\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bot.py"]
+    _no_secret(out)
