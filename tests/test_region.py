@@ -5,9 +5,11 @@ from __future__ import annotations
 import ast
 import base64
 import secrets
+from pathlib import Path
 
 import pytest
 
+from conftest import command
 from flake8_kraken.catalog import default_catalog
 from flake8_kraken.region import Evidence, Region, reduced
 
@@ -28,6 +30,71 @@ def test_ordinary_code_is_left_out_and_lines_mapped_back() -> None:
     region = _region("import krakenex\n\nk = krakenex.API()\nk.query_private('Balance')\n" + ORDINARY)
     assert region.text == "import krakenex\nk = krakenex.API()\nk.query_private('Balance')\n"
     assert [region.line(n) for n in (1, 2, 3)] == [1, 3, 4]
+
+
+# Each line says whether LibCST is given it: "+" kept, "-" left out (the marks are stripped). Lines
+# between statements are left out too: LibCST is given the kept statements' own lines.
+SHAPES = """\
++import os.path
++import krakenex
+-import json
++from helpers import first, second
+-
+-
++@decorate(os.path.sep)
++def cash(api):
++    \"\"\"Reads the balance.\"\"\"
++    return api.query_private(second())
+-
+-
+-def ordinary(values):
+-    \"\"\"Not Kraken code, though this docstring says kraken
+-    over two lines: kraken.\"\"\"
+-    if values:
+-        "a note on kraken"
+-    else:
+-        "another on kraken"
+-    try:
+-        pass
+-    except ValueError:
+-        "kraken"
+-    finally:
+-        "kraken"
+-    match values:
+-        case _:
+-            "kraken"
+-    return json.dumps(values)
+-
+-
++def connect():
++    global client, spare
++    client, spare = krakenex.API(), None
+-
+-
++def use():
++    return spare
+-
+-
++def one_line(api):
++    k = krakenex.API(); "a note"
+-
+-
+-class Ordinary:
+-    \"\"\"Kraken, in prose only.\"\"\"
+-
+-    def method(self):
+-        \"\"\"And kraken here too.\"\"\"
+-        return 1
+"""
+
+
+def test_what_libcst_is_given() -> None:
+    """Definitions and users are followed, bare strings are not evidence, wherever they are."""
+    source = "".join(line[1:] for line in SHAPES.splitlines(keepends=True))
+    kept = [n for n, line in enumerate(SHAPES.splitlines(), 1) if line.startswith("+")]
+    region = _region(source)
+    assert [region.line(n) for n in range(1, len(kept) + 1)] == kept
+    assert region.text == "".join(source.splitlines(keepends=True)[n - 1] for n in kept)
 
 
 @pytest.mark.parametrize("source", [
@@ -90,3 +157,25 @@ def test_line_ends_python_counts(flake8, newline: str) -> None:
               + "k = krakenex.API()\nk.query_private('Balance')\n")
     line = source.replace("\r\n", "\n").count("\n")
     assert flake8({"t.py": source}, "--extend-select", "KRK901").krk == [f"t.py:{line}:1: {BAL}"]
+
+
+def test_a_name_imported_from_kraken_code_of_the_project(flake8) -> None:
+    """The import is kept for what it imports (the statement that uses it names nothing Kraken)."""
+    files = {
+        "app/__init__.py": "",
+        "app/api.py": "import krakenex\n\n_api = krakenex.API()\n\n\ndef query(name):\n"
+                      "    return _api.query_private(name)\n",
+        "bot.py": "import krakenex\nfrom app.api import query\n" + ORDINARY + "\n\ndef cash():\n"
+                  "    return query('Balance')\n",
+    }
+    assert flake8(files, "--extend-select", "KRK901", paths=["bot.py"]).krk == [f"bot.py:46:12: {BAL}"]
+
+
+def test_standard_input(tmp_path: Path) -> None:
+    """No file on disk: no project to follow, and nothing breaks."""
+    for source, expected in (("import os\nprint(os.sep)\n", ""),
+                             ("import krakenex\n" + ORDINARY + "\nkrakenex.API().query_private('Balance')\n",
+                              f"stdin:43:1: {BAL}\n")):
+        done = command("flake8", "--isolated", "--select", "KRK", "--extend-select", "KRK901", "-",
+                       stdin=source, cwd=tmp_path)
+        assert (done.stdout, done.stderr) == (expected, "")

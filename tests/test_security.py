@@ -321,7 +321,7 @@ print(sorted(m for m in sys.modules if m in ("libcst", "flake8_kraken.catalog"))
 
 
 @pytest.mark.parametrize(("files", "options", "loaded"), [
-    (["plain.py"], [], "[]"),  # the screen alone, from the cache
+    (["plain.py", "bare.py"], [], "[]"),  # the screen alone, from the cache
     (["plain.py", "bot.py"], [], "['flake8_kraken.catalog', 'libcst']"),  # a Kraken file: then the catalog
     (["plain.py"], ["--kraken-withdraw-paths=ops/*"], "['flake8_kraken.catalog']"),  # an option: read and checked
 ])
@@ -329,6 +329,7 @@ def test_a_file_without_kraken_costs_neither_the_catalog_nor_libcst(
         tmp_path: Path, cache_slot: Path, files: list[str], options: list[str], loaded: str) -> None:
     _flake8_builds_cache(tmp_path)  # the cache (and the screen in it) as after any first run
     (tmp_path / "plain.py").write_text("import os\n\nprint(os.sep)\n")
+    (tmp_path / "bare.py").write_text("print(1)\n")  # nothing imported either
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     done = subprocess.run([sys.executable, "-c", LOADED, *options, *files], cwd=tmp_path, env=environ,
                           capture_output=True, text=True, timeout=120)
