@@ -21,12 +21,16 @@ __all__ = ["Catalog", "CatalogError", "default_catalog", "did_you_mean", "load_c
 ACCESS_KINDS = ("public", "private")
 
 
-def closest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The choice a mistyped value most likely meant (the one did-you-mean of the tool)."""
+CLOSE = 0.6  # how alike a mistyped name and what it meant are (difflib's ratio)
+
+
+def closest(value: str, choices: Iterable[str], cutoff: float = CLOSE, only: bool = False) -> str | None:
+    """The choice a mistyped value most likely meant (the one did-you-mean of the tool); with `only`,
+    None unless it is the one choice that close."""
     import difflib  # only when a name is not found
 
-    found = difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff)
-    return found[0] if found else None
+    found = difflib.get_close_matches(value, list(choices), n=2 if only else 1, cutoff=cutoff)
+    return found[0] if len(found) == 1 or (found and not only) else None
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
@@ -404,6 +408,15 @@ class Catalog:
         names = [e.name for e in (self.ws_endpoints if name.startswith("ws/") else self.endpoints)]
         folded = {n.lower(): n for n in names}
         return folded.get(name.lower()) or closest(name, names)
+
+    def certain_endpoint(self, name: str) -> str | None:
+        """The one REST endpoint name a mistyped one can mean: the same but for case, or the only close
+        one (None for a route, a WebSocket name, or a name with no or several close ones)."""
+        if " " in name or name.startswith("ws/"):
+            return None
+        names = [e.name for e in self.endpoints if e.api is None]
+        folded = {n.lower(): n for n in names}
+        return folded.get(name.lower()) or closest(name, names, only=True)
 
 
 def _fold(name: str) -> str:

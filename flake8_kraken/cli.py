@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     perms.add_argument("--config", help="flake8 configuration file to read instead of the usual ones")
     perms.add_argument("--isolated", action="store_true", help="read no configuration file")
     fix = commands.add_parser("fix", help="repair the findings whose repair is certain (hardcoded credentials, "
-                                          "the wrong side of a call); exit 1 when files changed")
+                                          "the wrong side of a call, a misspelt endpoint); exit 1 when files changed")
     fix.add_argument("paths", nargs="*", help="files or directories (default: .)")
     fix.add_argument("--diff", action="store_true", help="print the repairs as a unified diff and change nothing")
     fix.add_argument("--select", help="only these codes or prefixes, comma-separated")

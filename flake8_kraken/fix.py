@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flake8_kraken.catalog import Catalog
-from flake8_kraken.findings import Credential, FileResult, WrongSide
+from flake8_kraken.findings import Credential, FileResult, UnknownName, WrongSide
 from flake8_kraken.rules import BY_CODE, RULES
 
 FIXABLE = tuple(rule.code for rule in RULES if rule.repair)  # the codes whose rule unit names a repair
@@ -80,7 +80,8 @@ def fix_source(source: str, path: str, catalog: Catalog, codes: Iterable[str]) -
 
 
 def _fact(result: FileResult, code: str, line: int, col: int) -> Any:
-    facts: Iterable[Any] = result.credentials if BY_CODE[code].repair == "credential" else result.wrong_side
+    facts: Iterable[Any] = {"credential": result.credentials, "side": result.wrong_side,
+                            "rename": result.unknown}[BY_CODE[code].repair or ""]
     return next((f for f in facts if (f.line, f.col) == (line, col)), None)
 
 
@@ -177,10 +178,14 @@ class _Repair(cst.CSTTransformer):
             return self._credential(key, fact, original_node)
         if isinstance(fact, WrongSide):
             return self._path(key, fact, original_node)
+        if isinstance(fact, UnknownName):
+            return self._rename(key, fact, original_node)
         return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         key = self._at(original_node)
+        if key is not None and isinstance(self.targets[key][1], UnknownName):
+            return self._rename_argument(key, self.targets[key][1], updated_node)
         if key is None or not isinstance(self.targets[key][1], WrongSide):
             return updated_node
         func = updated_node.func
@@ -225,6 +230,30 @@ class _Repair(cst.CSTTransformer):
             return node
         self._say(key, f"{fact.used} -> {right}", True)
         return node.with_changes(value=node.value.replace(fact.used, right))
+
+    def _rename_argument(self, key: tuple[int, int], fact: UnknownName, call: cst.Call) -> cst.BaseExpression:
+        """A client call that names the endpoint in an argument: the one string argument that is the name."""
+        found = [i for i, arg in enumerate(call.args)
+                 if isinstance(arg.value, cst.SimpleString) and arg.value.evaluated_value == fact.name]
+        if len(found) != 1:
+            return call  # an outer call at the same place may be the one
+        arg = call.args[found[0]]
+        renamed = self._rename(key, fact, arg.value)  # type: ignore[arg-type]
+        return call.with_changes(args=[*call.args[:found[0]], arg.with_changes(value=renamed),
+                                       *call.args[found[0] + 1:]])
+
+    def _rename(self, key: tuple[int, int], fact: UnknownName, node: cst.SimpleString) -> cst.BaseExpression:
+        meant = self.catalog.certain_endpoint(fact.name)
+        value = node.evaluated_value
+        if meant is None:
+            self._say(key, f"no one catalog name is that close to '{fact.name}'", False)
+            return node
+        if not isinstance(value, str) or node.value.count(fact.name) != 1 or not (
+                value == fact.name or value.endswith("/" + fact.name)):
+            self._say(key, "the name is not written once, whole, in this literal", False)
+            return node
+        self._say(key, f"'{fact.name}' -> '{meant}'", True)
+        return node.with_changes(value=node.value.replace(fact.name, meant))
 
     def _counterpart(self, method: str, access: str) -> str | None:
         """The method of the same clients that takes the endpoint on its own side, when there is one."""

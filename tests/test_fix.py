@@ -42,6 +42,10 @@ CASES = {
         'import krakenex\n\nkrakenex.API().query_public("Balance")\n',
         'import krakenex\n\nkrakenex.API().query_private("Balance")\n',
         "KRK204"),
+    "misspelt-endpoint": (
+        "import krakenex\n\nkrakenex.API().query_private(method='balance')  # case\n",
+        "import krakenex\n\nkrakenex.API().query_private(method='Balance')  # case\n",
+        "KRK203"),
     "private-path-of-a-public-endpoint": (
         'import requests\n\nrequests.get("https://api.kraken.com/0/private/Ticker")\n',
         'import requests\n\nrequests.get("https://api.kraken.com/0/public/Ticker")\n',
@@ -73,7 +77,7 @@ def test_fix(tmp_path: Path, name: str) -> None:
     done = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
     assert done.returncode == 1 and f" {code} fixed: " in done.stdout, done.stdout + done.stderr
     assert target.read_text() == after
-    assert (REVOKE in done.stdout) == (code != "KRK204")
+    assert (REVOKE in done.stdout) == (code in ("KRK101", "KRK102", "KRK104"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bot.py"]  # no backup, no temporary file left
 
     again = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
@@ -90,6 +94,14 @@ def test_select_and_ignore(tmp_path: Path) -> None:
     assert (tmp_path / "bot.py").read_text() == before.replace("query_public", "query_private")
     done = command("flake8-kraken", "fix", "--isolated", "--select", "KRK204", ".", cwd=tmp_path)
     assert done.returncode == 0 and KEY in (tmp_path / "bot.py").read_text()
+
+
+def test_a_name_two_endpoints_are_close_to_is_not_renamed(tmp_path: Path) -> None:
+    before = 'import krakenex\n\nkrakenex.API().query_private("Balanse")\n'  # Balance or BalanceEx?
+    (tmp_path / "bot.py").write_text(before)
+    done = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
+    assert "KRK203 not fixed: no one catalog name is that close to 'Balanse'" in done.stdout
+    assert (done.returncode, (tmp_path / "bot.py").read_text()) == (0, before)
 
 
 def test_no_certain_repair_is_named_and_nothing_changes(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ unknown name also hides which permission the call needs.""",
     fix="""Fix the name (the message suggests the closest one). For an endpoint newer than the
 catalog, add it in `kraken-rules`.""",
     check=check,
+    repair="rename",
     invalid=(
         Example('import krakenex\n\nkrakenex.API().query_private("CancelAllOrdersAftr", {"timeout": 60})\n',
                 at=(3, 1)),
