@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     perms.add_argument("--check", action="store_true",
                        help="exit 1 on missing or excess permissions, or a withdrawal outside the withdraw paths")
     perms.add_argument("--emit-config", action="store_true", help="print a least-privilege kraken-permissions block")
+    perms.add_argument("--write", action="store_true",
+                       help="with --emit-config: write the block into the flake8 configuration in use (or --config), "
+                            "keeping its other lines")
     perms.add_argument("--explain", metavar="PERMISSION", help="only the calls that need this permission")
     perms.add_argument("--jobs", "-j", type=int, default=1, help="files analysed in parallel (default: 1)")
     perms.add_argument("--config", help="flake8 configuration file to read instead of the usual ones")
@@ -193,10 +196,14 @@ def _progress(show: bool, done: int, total: int) -> None:
 
 
 def run_permissions(args: argparse.Namespace) -> int:
-    from flake8_kraken.report import build_report, emit_config, failed_check, render_markdown, render_text
+    from flake8_kraken.report import (build_report, config_options, emit_config, failed_check, render_markdown,
+                                      render_text)
 
     if args.jobs < 1:
         raise UsageError("flake8-kraken: --jobs must be 1 or more")
+    if args.write and (not args.emit_config or args.isolated):
+        raise UsageError("flake8-kraken: --write goes with --emit-config, and not with --isolated (it writes the "
+                         "configuration that --isolated ignores)")
     options = flake8_options(args)
     files = python_files(options)
     checked = check_all(files, options, args.jobs)
@@ -208,7 +215,9 @@ def run_permissions(args: argparse.Namespace) -> int:
         raise UsageError(f"flake8-kraken: --explain: unknown permission '{args.explain}'"
                          f"{did_you_mean(args.explain, ids)}")
     report = build_report(checked, catalog, (key.pattern for key in _SETTINGS["policy"].keys))
-    if args.emit_config:
+    if args.emit_config and args.write:
+        _write_config(args.config, config_options(report, catalog))
+    elif args.emit_config:
         sys.stdout.write(emit_config(report, catalog))
     elif args.format == "json":
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
@@ -219,6 +228,25 @@ def run_permissions(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(report, catalog, args.explain))
     return 1 if args.check and failed_check(report) else 0
+
+
+def _write_config(given: str | None, options: dict[str, list[str]]) -> None:
+    """The options into the configuration file in use (a new .flake8 when there is none)."""
+    from flake8_kraken import configwrite
+
+    path = given or configwrite.config_in_use() or ".flake8"
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            before = handle.read()
+    except FileNotFoundError:
+        before = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"flake8-kraken: cannot read {path} ({type(exc).__name__})") from None
+    after = configwrite.merged(before, options)
+    if after != before:
+        configwrite.write(path, after)
+    names = ", ".join(name for name, value in options.items() if value)
+    print(f"flake8-kraken: {'wrote' if after != before else 'already there'}: {names} in {path}")
 
 
 def _sarif(checked: list[Any]) -> str:

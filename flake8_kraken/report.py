@@ -185,8 +185,19 @@ def failed_check(report: dict[str, Any]) -> bool:
 
 def emit_config(report: dict[str, Any], catalog: Catalog) -> str:
     """A kraken-permissions block: each component's least privilege, as a preset where one is exact."""
+    lines = ["[flake8]"]
+    for name, value in config_options(report, catalog).items():
+        if value:
+            lines.append(f"{name} =")
+            lines.extend(f"    {line}" for line in value)
+    return "\n".join(lines) + "\n"
+
+
+def config_options(report: dict[str, Any], catalog: Catalog) -> dict[str, list[str]]:
+    """The plugin's options that declare each component's least privilege, as their value lines (none:
+    the option is not needed)."""
     exact = {frozenset(p.permissions): p.id for p in catalog.presets}
-    lines = ["[flake8]", "kraken-permissions ="]
+    lines: list[str] = []
     withdraw = []
     with_calls = {f["path"] for f in report["files"] if f["calls"]}
     for component in report["components"]:
@@ -196,13 +207,10 @@ def emit_config(report: dict[str, Any], catalog: Catalog) -> str:
         perms = component["permissions"]
         parts = [exact.get(frozenset(held)) or ", ".join(held) for held in component["keys"].values()] or [
             exact.get(frozenset()) or ""]
-        lines.append(f"    {glob}: {', '.join(parts)}".rstrip())
+        lines.append(f"{glob}: {', '.join(parts)}".rstrip())
         if component["withdrawals"] or catalog.withdraw_permissions.intersection(perms):
             withdraw.append(glob)
-    if withdraw:
-        lines.append("kraken-withdraw-paths =")
-        lines.extend(f"    {glob}" for glob in withdraw)
-    return "\n".join(lines) + "\n"
+    return {"kraken-permissions": lines, "kraken-withdraw-paths": withdraw}
 
 
 def _glob(component: dict[str, Any]) -> str:

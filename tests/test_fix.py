@@ -169,3 +169,78 @@ def test_a_file_that_changes_while_it_is_fixed_is_left_as_it_now_is(
     assert target.read_text() == "# the user's edit\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bot.py"]
     _no_secret(out)
+
+
+# --- permissions --emit-config --write --------------------------------------------------------------
+
+PROJECT = {
+    "oms/orders.py": "import krakenex\n\napi = krakenex.API()\napi.query_private('AddOrder')\n",
+    "treasury/pay.py": "import krakenex\n\nkrakenex.API().query_private('Withdraw')\n",
+}
+CONFIG = """\
+[metadata]
+name = bot
+
+[flake8]
+; the team's settings
+max-line-length = 120
+kraken_permissions =
+    # too wide, on purpose
+    oms/*: full-access
+extend-ignore = E203
+
+[tool:pytest]
+addopts = -q
+"""
+
+
+def _project(tmp_path: Path, config: str | None, name: str = "setup.cfg", newline: str = "\n") -> None:
+    for path, text in PROJECT.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    if config is not None:
+        (tmp_path / name).write_bytes(config.replace("\n", newline).encode())
+
+
+def test_write_the_least_privilege_into_the_configuration_in_use(tmp_path: Path) -> None:
+    _project(tmp_path, CONFIG)
+    assert command("flake8-kraken", "permissions", "--check", cwd=tmp_path).returncode == 1
+    done = command("flake8-kraken", "permissions", "--emit-config", "--write", cwd=tmp_path)
+    assert done.returncode == 0 and "setup.cfg" in done.stdout, done.stdout + done.stderr
+    written = (tmp_path / "setup.cfg").read_text()
+    assert written == CONFIG.replace(
+        "kraken_permissions =\n    # too wide, on purpose\n    oms/*: full-access\n",
+        "kraken-permissions =\n    oms/*: create-modify-orders\n    treasury/pay.py: withdraw\n").replace(
+        "extend-ignore = E203\n", "extend-ignore = E203\nkraken-withdraw-paths =\n    treasury/pay.py\n")
+    assert command("flake8-kraken", "permissions", "--check", cwd=tmp_path).returncode == 0
+    again = command("flake8-kraken", "permissions", "--emit-config", "--write", cwd=tmp_path)
+    assert "already there" in again.stdout and (tmp_path / "setup.cfg").read_text() == written
+
+
+@pytest.mark.parametrize(("config", "name", "newline"), [
+    (None, ".flake8", "\n"),
+    ("[flake8]\nmax-line-length = 99\n", "tox.ini", "\r\n"),
+])
+def test_write_a_new_file_or_keep_line_endings(tmp_path: Path, config: str | None, name: str, newline: str) -> None:
+    _project(tmp_path, config, name, newline)
+    assert command("flake8-kraken", "permissions", "--emit-config", "--write", cwd=tmp_path).returncode == 0
+    data = (tmp_path / name).read_bytes().decode()
+    assert data.count("\r\n") == (data.count("\n") if newline == "\r\n" else 0)
+    assert command("flake8-kraken", "permissions", "--check", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("argv", [["--write"], ["--emit-config", "--write", "--isolated"]])
+def test_write_needs_emit_config_and_a_configuration(tmp_path: Path, argv: list[str]) -> None:
+    _project(tmp_path, CONFIG)
+    done = command("flake8-kraken", "permissions", *argv, cwd=tmp_path)
+    assert done.returncode == 2 and "--write goes with --emit-config" in done.stderr
+    assert (tmp_path / "setup.cfg").read_text() == CONFIG
+
+
+def test_an_option_the_code_no_longer_needs_is_removed() -> None:
+    from flake8_kraken.configwrite import merged
+
+    before = "[flake8]\nkraken-withdraw-paths = ops/*\n# kept\nmax-line-length = 99\n\n[other]\nx = 1\n"
+    after = merged(before, {"kraken-permissions": ["bot/*: query-funds"], "kraken-withdraw-paths": []})
+    assert after == ("[flake8]\n# kept\nmax-line-length = 99\nkraken-permissions =\n    bot/*: query-funds\n"
+                     "\n[other]\nx = 1\n")
