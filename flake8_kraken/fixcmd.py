@@ -3,8 +3,9 @@
 Nothing the user has is lost: a file is written only when its repaired text differs, through
 a temporary file beside it and a rename, with its encoding, line endings and mode, and only
 if it has not changed since it was read. Read-only files, symbolic links and files that
-cannot be parsed are named and left alone. No secret reaches the output: every line passes
-through the redaction, and each replaced value is shown as its first 4 characters and length.
+cannot be parsed are named and left alone. No secret reaches the output: each replaced value
+is shown as its first 4 characters and length, and every message and line of a diff (not the
+file names) passes through the redaction.
 """
 from __future__ import annotations
 
@@ -81,10 +82,13 @@ def diff(source: Source, text: str, secrets: tuple[tuple[str, str], ...]) -> str
     """A unified diff of the repair, with every replaced secret shown as its first 4 characters and length."""
     lines = difflib.unified_diff(source.text.splitlines(keepends=True), text.splitlines(keepends=True),
                                  fromfile=source.path, tofile=source.path)
-    out = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
-    for value, shown in secrets:
-        out = out.replace(value, shown)
-    return redact(out)
+    out = []
+    for line in lines:
+        line = line if line.endswith(("\n", "\r")) else line + "\n"
+        for value, shown in secrets:
+            line = line.replace(value, shown)
+        out.append(line if line.startswith(("--- ", "+++ ")) else redact(line))  # paths are not redacted
+    return "".join(out)
 
 
 def run(args: argparse.Namespace, files: list[str], catalog: Any) -> int:
@@ -109,7 +113,7 @@ def run(args: argparse.Namespace, files: list[str], catalog: Any) -> int:
         seen += fixed.credentials_seen
         for outcome in fixed.outcomes:
             verb = "fixed" if outcome.fixed else "not fixed"
-            print(redact(f"{path}:{outcome.line}:{outcome.col + 1}: {outcome.code} {verb}: {outcome.text}"))
+            print(f"{path}:{outcome.line}:{outcome.col + 1}: {outcome.code} {verb}: {redact(outcome.text)}")
         if fixed.text == source.text:
             continue
         changed += 1

@@ -244,3 +244,13 @@ def test_an_option_the_code_no_longer_needs_is_removed() -> None:
     after = merged(before, {"kraken-permissions": ["bot/*: query-funds"], "kraken-withdraw-paths": []})
     assert after == ("[flake8]\n# kept\nmax-line-length = 99\nkraken-permissions =\n    bot/*: query-funds\n"
                      "\n[other]\nx = 1\n")
+
+
+def test_file_names_are_shown_as_they_are(tmp_path: Path) -> None:
+    """Only what the code holds is redacted; a path shaped like a key is the user's own name for a file."""
+    folder = tmp_path / "MyBot2Kraken9Trading0Engine"
+    folder.mkdir()
+    (folder / "bot.py").write_text('import krakenex\n\nkrakenex.API().query_public("Balance")\n')
+    done = command("flake8-kraken", "fix", "--isolated", "--diff", ".", cwd=tmp_path)
+    assert "./MyBot2Kraken9Trading0Engine/bot.py:3:1: KRK204 fixed:" in done.stdout
+    assert "--- ./MyBot2Kraken9Trading0Engine/bot.py\n" in done.stdout
