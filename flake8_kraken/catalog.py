@@ -120,6 +120,8 @@ class WsUrl:
     url: str
     access: str
     version: str
+    auth: str | None = None  # a public address: its authenticated counterpart (`flake8-kraken fix`, KRK301)
+    only: tuple[str, ...] = ()  # the channels an address serves alone (level3: its own address)
 
 
 @dataclass(frozen=True)

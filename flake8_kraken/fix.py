@@ -68,11 +68,21 @@ def fix_source(source: str, path: str, catalog: Catalog, codes: Iterable[str]) -
                for m in messages if m.code in wanted and m.code in FIXABLE}
     if not targets:
         return Fixed(source, ())
-    repair = _Repair(targets, catalog, os_bound=_os_taken(tree))
+    sockets = [key for key, (code, _) in targets.items() if BY_CODE[code].repair == "address"]
+    address = _address(tree, source, catalog, [targets[key][1] for key in sockets]) if sockets else None
+    repair = _Repair(targets, catalog, os_bound=_os_taken(tree),
+                     address=address if isinstance(address, tuple) else None)
     new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(repair)
     if repair.need_os:
         new_module = _with_import_os(new_module)
     outcomes = [*repair.outcomes]
+    for line, col in sockets:
+        if isinstance(address, str) or not repair.address_done:
+            why = address if isinstance(address, str) else "the address is not written where it can be rewritten"
+            outcomes.append(Outcome(line, col, targets[(line, col)][0], why, False))
+        else:
+            outcomes.append(Outcome(line, col, targets[(line, col)][0], f"the socket's address on line "
+                                    f"{address[0][0]} -> {address[2]}", True))
     done = {(o.line, o.col) for o in outcomes}
     outcomes += [Outcome(line, col, code, "not at a place this command can rewrite", False)
                  for (line, col), (code, _) in targets.items() if (line, col) not in done]
@@ -80,9 +90,50 @@ def fix_source(source: str, path: str, catalog: Catalog, codes: Iterable[str]) -
 
 
 def _fact(result: FileResult, code: str, line: int, col: int) -> Any:
-    facts: Iterable[Any] = {"credential": result.credentials, "side": result.wrong_side,
-                            "rename": result.unknown}[BY_CODE[code].repair or ""]
+    facts: Iterable[Any] = {"credential": result.credentials, "side": result.wrong_side, "rename": result.unknown,
+                            "address": result.calls}[BY_CODE[code].repair or ""]
     return next((f for f in facts if (f.line, f.col) == (line, col)), None)
+
+
+Address = tuple[tuple[int, int], str, str]  # where the literal starts, its text, the text it becomes
+
+
+def _address(tree: ast.Module, source: str, catalog: Catalog, calls: list[Any]) -> Address | str:
+    """The one public address literal of the module and its authenticated counterpart, or why there is
+    no certain one: it must be the only Kraken public address written, and a constant holding it must
+    be read in one place only (the socket that needs it)."""
+    lines = source.splitlines(keepends=True)
+    found, built = [], False
+    in_fstrings = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            url = catalog.websocket.url(node.value)
+            if url is not None and url.access == "public":
+                built |= id(node) in in_fstrings
+                found.append((node, url))
+    if built or len(found) != 1:
+        return "the public address is built in an f-string" if built else \
+            f"the module writes {len(found)} public Kraken addresses: change the socket's by hand"
+    node, url = found[0]
+    channels = {call.endpoint.rsplit("/", 1)[-1] for call in calls if call is not None}
+    dedicated = {c for u in catalog.websocket.urls for c in u.only}
+    if url.auth is None or channels & dedicated:
+        return f"{url.url} has no one authenticated counterpart for {', '.join(sorted(channels))}"
+    if not node.value.startswith(url.url) or not _read_once(tree, node):
+        return "the address is also used elsewhere, or not written as the catalog writes it: change it by hand"
+    column = len(lines[node.lineno - 1].encode()[:node.col_offset].decode(errors="replace"))
+    return (node.lineno, column), url.url, url.auth
+
+
+def _read_once(tree: ast.Module, literal: ast.Constant) -> bool:
+    """A literal passed where it is written, or a module constant read in one place."""
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and statement.value is literal:
+            if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
+                return False
+            name = statement.targets[0].id
+            return sum(isinstance(n, ast.Name) and n.id == name for n in ast.walk(tree)) == 2  # bound, read once
+    return True
 
 
 def _os_taken(tree: ast.Module) -> bool:
@@ -127,9 +178,12 @@ class _Repair(cst.CSTTransformer):
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, targets: dict[tuple[int, int], tuple[str, Any]], catalog: Catalog, os_bound: bool) -> None:
+    def __init__(self, targets: dict[tuple[int, int], tuple[str, Any]], catalog: Catalog, os_bound: bool,
+                 address: Address | None = None) -> None:
         super().__init__()
         self.targets = targets
+        self.address = address
+        self.address_done = False
         self.catalog = catalog
         self.os_bound = os_bound
         self.need_os = False
@@ -137,12 +191,21 @@ class _Repair(cst.CSTTransformer):
         self.secrets: list[tuple[str, str]] = []
         self.names: list[tuple[cst.BaseExpression | None, str | None]] = []  # enclosing assignments: value, name
 
-    def _at(self, node: cst.CSTNode) -> tuple[int, int] | None:
+    def _position(self, node: cst.CSTNode) -> tuple[int, int] | None:
         position = self.get_metadata(PositionProvider, node, None)
-        if position is None:
-            return None
-        key = (position.start.line, position.start.column)
+        return None if position is None else (position.start.line, position.start.column)
+
+    def _at(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        key = self._position(node)
         return key if key in self.targets else None
+
+    def _socket(self, node: cst.SimpleString) -> cst.BaseExpression:
+        assert self.address is not None
+        _, public, private = self.address
+        if node.value.count(public) != 1:
+            return node
+        self.address_done = True
+        return node.with_changes(value=node.value.replace(public, private))
 
     def _say(self, key: tuple[int, int], text: str, fixed: bool) -> None:
         if all((o.line, o.col) != key for o in self.outcomes):
@@ -170,6 +233,8 @@ class _Repair(cst.CSTTransformer):
 
     def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString
                            ) -> cst.BaseExpression:
+        if self.address is not None and self._position(original_node) == self.address[0]:
+            return self._socket(original_node)
         key = self._at(original_node)
         if key is None:
             return updated_node

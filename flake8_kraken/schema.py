@@ -145,7 +145,8 @@ _ENDPOINT_KEYS = {"name": (str, None), "access": (str, REQUIRED), **_REQUIRES, "
 _REST = {"hosts": (STRINGS, ()), "paths": (Map, REQUIRED)}
 _WEBSOCKET = {"urls": (Seq, REQUIRED), "protocols": (Seq, REQUIRED), "token_endpoint": (str, ""),
               "forbidden_keys": (STRINGS, ()), "send_methods": (STRINGS, ()), "dumps": (STRINGS, ())}
-_URL = {"url": (str, REQUIRED), "access": (str, REQUIRED), "version": (str, REQUIRED)}
+_URL = {"url": (str, REQUIRED), "access": (str, REQUIRED), "version": (str, REQUIRED), "auth": (str, ""),
+        "only": (Seq, Seq())}
 _PROTOCOL = {"version": (str, REQUIRED), "request": (STRINGS, ()), "keepalive": (STRINGS, ()),
              "subscribe": (STRINGS, ()), "channel": (STRINGS, ()), "token": (STRINGS, ()),
              "request_token": (STRINGS, ()), "channels": (Seq, REQUIRED), "methods": (Seq, REQUIRED),
@@ -308,7 +309,11 @@ def _websocket(ctx: _Ctx, root: Map, known: dict[str, Permission],
     for _, item, where in _items(ctx, raw, "urls", "websocket"):
         u = _read(ctx, item, _URL, where)
         _one_of(ctx, u["access"], ACCESS_KINDS, item.line, f"{where}.access")
-        urls.append(WsUrl(u["url"].lower(), u["access"], u["version"]))
+        urls.append(WsUrl(u["url"].lower(), u["access"], u["version"], u["auth"].lower() or None,
+                          tuple(u["only"])))
+    for (_, item, where), url in zip(_items(ctx, raw, "urls", "websocket"), urls):
+        ctx.check(url.auth is None or any(u.url == url.auth and u.access == "private" for u in urls),
+                  line_of(item, "auth", item.line), f"{where}.auth", "expected one of the private urls listed")
     protocols, endpoints = [], []
     for _, item, where in _items(ctx, raw, "protocols", "websocket"):
         p = _read(ctx, item, _PROTOCOL, where)

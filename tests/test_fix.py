@@ -42,6 +42,16 @@ CASES = {
         'import krakenex\n\nkrakenex.API().query_public("Balance")\n',
         'import krakenex\n\nkrakenex.API().query_private("Balance")\n',
         "KRK204"),
+    "private-channel-on-the-public-address": (
+        'import json\n\nimport websockets\n\n\nasync def fills(token):\n'
+        '    async with websockets.connect("wss://ws.kraken.com/v2") as ws:  # the socket\n'
+        '        await ws.send(json.dumps({"method": "subscribe", "params": {"channel": "executions", '
+        '"token": token}}))\n',
+        'import json\n\nimport websockets\n\n\nasync def fills(token):\n'
+        '    async with websockets.connect("wss://ws-auth.kraken.com/v2") as ws:  # the socket\n'
+        '        await ws.send(json.dumps({"method": "subscribe", "params": {"channel": "executions", '
+        '"token": token}}))\n',
+        "KRK301"),
     "misspelt-endpoint": (
         "import krakenex\n\nkrakenex.API().query_private(method='balance')  # case\n",
         "import krakenex\n\nkrakenex.API().query_private(method='Balance')  # case\n",
@@ -94,6 +104,48 @@ def test_select_and_ignore(tmp_path: Path) -> None:
     assert (tmp_path / "bot.py").read_text() == before.replace("query_public", "query_private")
     done = command("flake8-kraken", "fix", "--isolated", "--select", "KRK204", ".", cwd=tmp_path)
     assert done.returncode == 0 and KEY in (tmp_path / "bot.py").read_text()
+
+
+SOCKETS = """\
+import json
+
+import websockets
+
+URL = "wss://ws.kraken.com/v2"
+
+
+async def ticker():
+    async with websockets.connect(URL) as ws:
+        await ws.send(json.dumps({"method": "subscribe", "params": {"channel": "ticker", "symbol": ["BTC/USD"]}}))
+
+
+async def private(token):
+    async with websockets.connect(ADDRESS) as ws:
+        await ws.send(json.dumps({"method": "subscribe", "params": {"channel": "CHANNEL", "token": token}}))
+"""
+
+
+@pytest.mark.parametrize(("address", "channel", "why"), [
+    ("URL", "executions", "the address is also used elsewhere"),  # the public ticker's socket too
+    ('"wss://ws.kraken.com/v2"', "level3", "the module writes 2 public Kraken addresses"),
+])
+def test_an_address_shared_or_not_the_one_is_left(tmp_path: Path, address: str, channel: str, why: str) -> None:
+    before = SOCKETS.replace("ADDRESS", address).replace("CHANNEL", channel)
+    (tmp_path / "bot.py").write_text(before)
+    done = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
+    assert f"KRK301 not fixed: {why}" in done.stdout, done.stdout
+    assert (done.returncode, (tmp_path / "bot.py").read_text()) == (0, before)
+
+
+def test_level3_has_an_address_of_its_own(tmp_path: Path) -> None:
+    before = ('import json\n\nimport websockets\n\n\nasync def book(token):\n'
+              '    async with websockets.connect("wss://ws.kraken.com/v2") as ws:\n'
+              '        await ws.send(json.dumps({"method": "subscribe", "params": {"channel": "level3", '
+              '"token": token}}))\n')
+    (tmp_path / "bot.py").write_text(before)
+    done = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
+    assert "KRK301 not fixed: wss://ws.kraken.com/v2 has no one authenticated counterpart for level3" in done.stdout
+    assert (done.returncode, (tmp_path / "bot.py").read_text()) == (0, before)
 
 
 def test_a_name_two_endpoints_are_close_to_is_not_renamed(tmp_path: Path) -> None:

@@ -27,6 +27,8 @@ _REPAIRS = {
     "credential": "\n\n`flake8-kraken fix` makes the literal an environment lookup (README, Fixing); the key "
                   "must still be revoked.",
     "side": "\n\n`flake8-kraken fix` moves the call or the path to the endpoint's own side (README, Fixing).",
+    "address": "\n\n`flake8-kraken fix` opens the socket on the authenticated address when the public one is "
+               "written once and used only there (README, Fixing).",
     "rename": "\n\n`flake8-kraken fix` renames a misspelt endpoint when one catalog name alone is that close "
               "(README, Fixing).",
 }

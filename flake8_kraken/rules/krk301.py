@@ -24,6 +24,7 @@ request are served only on the authenticated address, `wss://ws-auth.kraken.com`
 sample client's `subscribe_public`) counts as sending there.""",
     fix="Connect to the authenticated address.",
     check=check,
+    repair="address",
     invalid=(
         Example('import json\n\nimport websockets\n\n\nasync def fills(token):\n'
                 '    async with websockets.connect("wss://ws.kraken.com/v2") as ws:\n'
