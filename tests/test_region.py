@@ -76,7 +76,18 @@ SHAPES = """\
 -
 -
 +def one_line(api):
-+    k = krakenex.API(); "a note"
++    api.query_private("Balance"); "a note"
+-
+-
++if True:
++    ENDPOINT = "Balance"
++
++    def unused():
++        pass
+-
+-
++def balance(api):
++    return api.query_private(ENDPOINT)
 -
 -
 -class Ordinary:
