@@ -71,7 +71,9 @@ def fix_source(source: str, path: str, catalog: Catalog, codes: Iterable[str]) -
     sockets = [key for key, (code, _) in targets.items() if BY_CODE[code].repair == "address"]
     address = _address(tree, source, catalog, [targets[key][1] for key in sockets]) if sockets else None
     repair = _Repair(targets, catalog, os_bound=_os_taken(tree),
-                     address=address if isinstance(address, tuple) else None)
+                     address=address if isinstance(address, tuple) else None,
+                     elsewhere=_written_elsewhere(tree, source, {key for key, (_, fact) in targets.items()
+                                                                 if isinstance(fact, Credential)}))
     new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(repair)
     if repair.need_os:
         new_module = _with_import_os(new_module)
@@ -123,6 +125,19 @@ def _address(tree: ast.Module, source: str, catalog: Catalog, calls: list[Any]) 
         return "the address is also used elsewhere, or not written as the catalog writes it: change it by hand"
     column = len(lines[node.lineno - 1].encode()[:node.col_offset].decode(errors="replace"))
     return (node.lineno, column), url.url, url.auth
+
+
+def _written_elsewhere(tree: ast.Module, source: str, found: set[tuple[int, int]]) -> dict[str, int]:
+    """Each string value that is a credential finding somewhere and is also written where it is not one
+    (the line it is first written there): that literal is shared with other code, so not rewritten."""
+    lines = source.splitlines(keepends=True)
+    places: dict[str, list[tuple[int, int]]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            column = len(lines[node.lineno - 1].encode()[:node.col_offset].decode(errors="replace"))
+            places.setdefault(node.value, []).append((node.lineno, column))
+    return {value: min(p for p in where if p not in found)[0] for value, where in places.items()
+            if any(p in found for p in where) and not all(p in found for p in where)}
 
 
 def _read_once(tree: ast.Module, literal: ast.Constant) -> bool:
@@ -179,9 +194,10 @@ class _Repair(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, targets: dict[tuple[int, int], tuple[str, Any]], catalog: Catalog, os_bound: bool,
-                 address: Address | None = None) -> None:
+                 address: Address | None = None, elsewhere: dict[str, int] | None = None) -> None:
         super().__init__()
         self.targets = targets
+        self.elsewhere = elsewhere or {}
         self.address = address
         self.address_done = False
         self.catalog = catalog
@@ -269,6 +285,10 @@ class _Repair(cst.CSTTransformer):
         value = node.evaluated_value
         if not isinstance(value, str):
             self._say(key, "a bytes literal: write the environment lookup by hand", False)
+            return node
+        if value in self.elsewhere:
+            self._say(key, f"the same value is also written on line {self.elsewhere[value]}, where it is not a "
+                      "Kraken credential: change both by hand", False)
             return node
         name = self._env_name(fact.kind, node)
         if name is None:

@@ -22,8 +22,8 @@ from typing import Callable, Iterable
 
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 _GLOBAL = re.compile(r"\bglobal\s+([^\n;#]+)")
-# A credential is one literal of 40 or more base64 characters; written in pieces, each piece
-# is still a run this long after its quote.
+# A credential is a literal of 40 or more base64 characters, or pieces of one ("..." "..."): a
+# piece of at least this many characters after its quote (a key cut into shorter ones is missed).
 _LITERAL_RUN = re.compile(r"""['"][A-Za-z0-9+/=]{10,}""")
 _STAR_IMPORT = re.compile(r"\bimport\s*\*")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # as Python counts lines (not str.splitlines)
@@ -33,8 +33,8 @@ MIN_STATEMENTS = 8  # a shorter module is parsed whole: there is little to drop
 
 @dataclass(frozen=True)
 class Unit:
-    """Top-level statements that share a line (`a = 1; b = 2`), kept or dropped together: blanking
-    the line for one would cut the other. (Their texts share the line, so the closure mostly keeps
+    """Top-level statements that share a line (`a = 1; b = 2`), kept or left out together: leaving
+    the line out for one would cut the other. (Their texts share the line, so the closure mostly keeps
     them together anyway; not when one is kept for what the ast says, an import of Kraken code.)"""
 
     first: int  # 1-based, decorators included

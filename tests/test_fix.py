@@ -156,11 +156,15 @@ def test_a_name_two_endpoints_are_close_to_is_not_renamed(tmp_path: Path) -> Non
     assert (done.returncode, (tmp_path / "bot.py").read_text()) == (0, before)
 
 
-def test_no_certain_repair_is_named_and_nothing_changes(tmp_path: Path) -> None:
-    before = f'import krakenex\nimport mylib as os\n\napi = krakenex.API("{KEY}")\n'
+@pytest.mark.parametrize(("before", "why"), [
+    (f'import krakenex\nimport mylib as os\n\napi = krakenex.API("{KEY}")\n', "`os` is bound to something else here"),
+    (f'import krakenex\n\napi = krakenex.API("{KEY}")\nCHECKSUM = "{KEY}"\n',
+     "the same value is also written on line 4, where it is not a Kraken credential"),
+])
+def test_no_certain_repair_is_named_and_nothing_changes(tmp_path: Path, before: str, why: str) -> None:
     (tmp_path / "bot.py").write_text(before)
     done = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
-    assert "KRK101 not fixed: `os` is bound to something else here" in done.stdout
+    assert f"KRK101 not fixed: {why}" in done.stdout
     assert done.returncode == 0 and (tmp_path / "bot.py").read_text() == before
     assert REVOKE in done.stdout  # the key was committed all the same
     _no_secret(done.stdout)
