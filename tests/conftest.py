@@ -1,7 +1,9 @@
 """Shared helpers: run the real flake8 (in process, or as a command) on snippets."""
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -89,3 +91,18 @@ def command(*argv: str, cwd: Path | str | None = None, stdin: str | None = None)
     return subprocess.run(
         [*program, *argv[1:]], cwd=cwd, input=stdin, capture_output=True, text=True, env=env, timeout=300
     )
+
+
+def credential(nbytes: int, strip: bool = False) -> str:
+    """A random credential: `nbytes` random bytes in base64 (`strip`: without its padding) that the
+    tool takes for one. Random text holds a placeholder word ('fake', 'xxxx') about once in 7,000
+    draws, and a test must not fail on that."""
+    from flake8_kraken.catalog import default_catalog
+    from flake8_kraken.detect.secrets import Classifier
+
+    classifier = Classifier(default_catalog().secrets)
+    while True:
+        value = base64.b64encode(secrets.token_bytes(nbytes)).decode()
+        value = value.rstrip("=") if strip else value
+        if classifier.shape(value) is not None:
+            return value

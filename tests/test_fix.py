@@ -2,21 +2,19 @@
 files it must leave alone. Credentials are generated at test time and never appear in output."""
 from __future__ import annotations
 
-import base64
 import difflib
 import os
-import secrets
 import stat
 from pathlib import Path
 
 import pytest
 
-from conftest import command
+from conftest import command, credential
 from flake8_kraken.fix import REVOKE
 
-KEY = base64.b64encode(secrets.token_bytes(42)).decode()  # 56 characters
-SECRET = base64.b64encode(secrets.token_bytes(64)).decode()  # 88 characters
-TOKEN = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")  # 43 characters
+KEY = credential(42)  # 56 characters
+SECRET = credential(64)  # 88 characters
+TOKEN = credential(32, strip=True)  # 43 characters
 
 # name: (before, after, code). Comments, quotes and blank lines around the repair stay as they were.
 CASES = {

@@ -2,15 +2,13 @@
 HTTP method and path, and the second API key."""
 from __future__ import annotations
 
-import base64
 import json
-import secrets
 from pathlib import Path
 
 import pytest
 
 import kraken_table as kraken
-from conftest import command
+from conftest import command, credential
 from flake8_kraken.cli import main
 
 W202 = "KRK202 {} {}; keep withdrawal calls in code allowed to move funds"
@@ -202,6 +200,6 @@ def test_futures_feeds_through_the_clients(tmp_path: Path, capsys) -> None:
 
 def test_a_hardcoded_futures_secret_is_krk102(flake8) -> None:
     """Futures secrets are 66 bytes in 88 characters without padding, spot ones 64 bytes ending in ==."""
-    secret = base64.b64encode(secrets.token_bytes(66)).decode()
+    secret = credential(66)
     source = f"from kraken.futures import Trade\n\nTrade(key=KEY, secret='{secret}')\n"
     assert [line.split(": ")[1][:6] for line in flake8({"t.py": source}, "--select", "KRK1").krk] == ["KRK102"]

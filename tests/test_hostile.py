@@ -5,18 +5,16 @@ longer fuzz, e.g. KRAKEN_FUZZ_EXAMPLES=2000 python -m pytest tests/test_hostile.
 """
 from __future__ import annotations
 
-import base64
 import json
 import os
 import random
-import secrets
 import socket
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import command
+from conftest import command, credential
 from flake8_kraken import cli, engine
 from flake8_kraken.catalog import CatalogError, default_catalog, load_catalog
 from flake8_kraken.engine import analyse
@@ -136,7 +134,7 @@ def test_a_file_of_a_few_megabytes_is_analysed_in_full(flake8) -> None:
 
 
 def test_a_file_beyond_the_bound_still_gets_the_credential_scan(flake8) -> None:
-    key = base64.b64encode(secrets.token_bytes(42)).decode()
+    key = credential(42)
     blob = "BLOB = '" + "a" * 5_100_000 + "'\n"
     run = flake8({"t.py": f"import krakenex\n{blob}API_KEY = '{key}'\n"}, "--select", "KRK")
     assert run.krk[0] == "t.py:1:1: KRK000 Kraken analysis skipped: the file is larger than 5 MB"
@@ -198,8 +196,8 @@ def test_file_deleted_between_discovery_and_analysis(tmp_path: Path, capsys, mon
 
 
 def test_no_secret_in_any_output(flake8, tmp_path: Path, capsys, monkeypatch) -> None:
-    secret = base64.b64encode(secrets.token_bytes(64)).decode()
-    key = base64.b64encode(secrets.token_bytes(42)).decode()
+    secret = credential(64)
+    key = credential(42)
     source = f"import krakenex\napi = krakenex.API('{key}', '{secret}')\napi.query_private('Withdraw')\n"
     flake8({"bot.py": source})  # writes the file
     # -v: flake8's own debug log (-vv) prints source lines, as --show-source does (README says so).

@@ -1,10 +1,8 @@
 """Where users meet the tool: pre-commit and an editor (pylsp), each with the real program."""
 from __future__ import annotations
 
-import base64
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -13,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT, command
+from conftest import BIN, ROOT, command, credential
 
-KEY = base64.b64encode(secrets.token_bytes(42)).decode()
-SECRET = base64.b64encode(secrets.token_bytes(64)).decode()
+KEY = credential(42)
+SECRET = credential(64)
 LEAKY = f'import krakenex\n\napi = krakenex.API("{KEY}", "{SECRET}")\n'
 CLEAN = 'import os\n\nimport krakenex\n\napi = krakenex.API(os.environ["KRAKEN_KEY"], os.environ["KRAKEN_SECRET"])\n'
 

@@ -1,16 +1,14 @@
 """Declared keys per path, the withdrawal guard, user rules and the baseline, through real flake8."""
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
-import secrets
 from pathlib import Path
 
 import pytest
 
-from conftest import command
+from conftest import command, credential
 from flake8_kraken import policy
 
 CONFIG = """[flake8]
@@ -193,7 +191,7 @@ def test_an_edited_rules_file_is_read_again_in_the_same_process(flake8) -> None:
 
 
 def test_extra_known_example_credential(flake8) -> None:
-    example = base64.b64encode(secrets.token_bytes(64)).decode()
+    example = credential(64)
     digest = hashlib.sha256(example.encode()).hexdigest()
     files = {"more.yaml": f"version: 1\nsecrets:\n  known_examples: [{digest}]\n",
              "t.py": f"import krakenex\nSECRET = '{example}'\n"}
@@ -205,7 +203,7 @@ def test_extra_known_example_credential(flake8) -> None:
 
 
 def test_baseline_accepts_today_and_reports_only_new(flake8, tmp_path: Path) -> None:
-    secret = base64.b64encode(secrets.token_bytes(64)).decode()
+    secret = credential(64)
     source = f'import krakenex\nSECRET = "{secret}"\nw = "/0/private/Withdraw"\n'
     flake8({"src/bot.py": source, "setup.cfg": "[flake8]\nselect = KRK\nextend-ignore = KRK901\n"}, paths=["src"],
            isolated=False)

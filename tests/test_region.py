@@ -3,13 +3,11 @@ the findings are those of the whole file."""
 from __future__ import annotations
 
 import ast
-import base64
-import secrets
 from pathlib import Path
 
 import pytest
 
-from conftest import command
+from conftest import command, credential
 from flake8_kraken.catalog import default_catalog
 from flake8_kraken.region import Evidence, Region, reduced
 
@@ -155,7 +153,7 @@ def test_findings_of_the_whole_file(flake8, name: str) -> None:
 
 
 def test_a_credential_in_a_statement_that_names_nothing_kraken(flake8) -> None:
-    secret = base64.b64encode(secrets.token_bytes(64)).decode()
+    secret = credential(64)
     source = "import krakenex\n" + ORDINARY + f"\nAPI_SECRET = '{secret}'\n"
     found = flake8({"t.py": source}).krk
     assert [line.split(": ")[1].split()[0] for line in found] == ["KRK102"]

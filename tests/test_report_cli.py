@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import ROOT, command
+from conftest import ROOT, command, credential
 from flake8_kraken.cli import main
 
 DOCS = ROOT / "docs"
@@ -163,10 +163,7 @@ def test_flake8_sarif_formatter_gives_the_same_results(project: Path, capsys: py
 
 
 def test_sarif_never_holds_a_secret(tmp_path: Path, capsys, monkeypatch) -> None:
-    import base64
-    import secrets
-
-    secret = base64.b64encode(secrets.token_bytes(64)).decode()
+    secret = credential(64)
     (tmp_path / "bot.py").write_text(f"import krakenex\nSECRET = '{secret}'\n")
     monkeypatch.chdir(tmp_path)
     _, out, _ = run(capsys, "--isolated", "--format", "sarif")

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import ast
-import base64
 import re
-import secrets
 from pathlib import Path
 
 import pytest
+
+from conftest import credential as fresh
 
 from conftest import ROOT
 from flake8_kraken.catalog import default_catalog
@@ -24,8 +24,8 @@ IDS = [f"{rule.code}-{'invalid' if example.at else 'valid'}-{i}" for i, (rule, e
 def credential(length: int) -> str:
     """A fresh random credential of the placeholder's length (keys and secrets have whole bytes)."""
     if length in (56, 88):
-        return base64.b64encode(secrets.token_bytes(length * 3 // 4)).decode()
-    return base64.b64encode(secrets.token_bytes(length)).decode().rstrip("=")[:length]
+        return fresh(length * 3 // 4)
+    return fresh(-(-length * 3 // 4), strip=True)[:length]  # a token: as many bytes as its characters hold
 
 
 def source(example: Example) -> str:

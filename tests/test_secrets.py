@@ -11,9 +11,11 @@ import string
 
 import pytest
 
-KEY = base64.b64encode(secrets.token_bytes(42)).decode()  # 56 characters, like a Kraken API key
-SECRET = base64.b64encode(secrets.token_bytes(64)).decode()  # 88 characters, like a private key
-TOKEN = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")  # 43 characters, like a WS token
+from conftest import credential
+
+KEY = credential(42)  # 56 characters, like a Kraken API key
+SECRET = credential(64)  # 88 characters, like a private key
+TOKEN = credential(32, strip=True)  # 43 characters, like a WS token
 DIGEST = base64.b64encode(hashlib.sha512(secrets.token_bytes(16)).digest()).decode()  # a private key's shape
 VALUES = {"key": KEY, "secret": SECRET, "token": TOKEN, "digest": DIGEST}
 
@@ -174,7 +176,7 @@ def test_scan_still_runs_when_libcst_cannot_read_the_file(flake8, monkeypatch: p
 @pytest.mark.parametrize("length", [40, 43, 44, 48])
 def test_a_token_of_any_documented_length_in_the_token_field(flake8, length: int) -> None:
     """Kraken documents no token length: 40 to 48 base64 characters in a message's token field."""
-    token = base64.b64encode(secrets.token_bytes(36)).decode()[:length]
+    token = credential(36)[:length]
     source = f"msg = {{'method': 'subscribe', 'params': {{'channel': 'balances', 'token': '{token}'}}}}\n"
     message = MESSAGES["KRK104"].format(head=token[:4], n=length)
     assert flake8({"t.py": source}).krk == [f"t.py:1:74: KRK104 {message}"]
@@ -182,6 +184,6 @@ def test_a_token_of_any_documented_length_in_the_token_field(flake8, length: int
 
 @pytest.mark.parametrize("length", [39, 49])
 def test_outside_the_token_lengths_nothing(flake8, length: int) -> None:
-    token = base64.b64encode(secrets.token_bytes(39)).decode()[:length]
+    token = base64.b64encode(secrets.token_bytes(39)).decode()[:length]  # no credential's length: any text
     source = f"msg = {{'method': 'subscribe', 'params': {{'channel': 'balances', 'token': '{token}'}}}}\n"
     assert flake8({"t.py": source}).krk == []
