@@ -121,8 +121,11 @@ def _address(tree: ast.Module, source: str, catalog: Catalog, calls: list[Any]) 
     dedicated = {c for u in catalog.websocket.urls for c in u.only}
     if url.auth is None or channels & dedicated:
         return f"{url.url} has no one authenticated counterpart for {', '.join(sorted(channels))}"
-    if not node.value.startswith(url.url) or not _read_once(tree, node):
+    used = _read_once(tree, node)
+    if not node.value.startswith(url.url) or used is None:
         return "the address is also used elsewhere, or not written as the catalog writes it: change it by hand"
+    if any(_top_level(tree, call.line) != _top_level(tree, used) for call in calls if call is not None):
+        return "the address is used away from the messages (another socket's?): change it by hand"
     column = len(lines[node.lineno - 1].encode()[:node.col_offset].decode(errors="replace"))
     return (node.lineno, column), url.url, url.auth
 
@@ -140,15 +143,25 @@ def _written_elsewhere(tree: ast.Module, source: str, found: set[tuple[int, int]
             if any(p in found for p in where) and not all(p in found for p in where)}
 
 
-def _read_once(tree: ast.Module, literal: ast.Constant) -> bool:
-    """A literal passed where it is written, or a module constant read in one place."""
+def _read_once(tree: ast.Module, literal: ast.Constant) -> int | None:
+    """The line where the address is used: the literal's own, or the one read of the module constant
+    holding it (None when it is read in more places, or held otherwise)."""
     for statement in tree.body:
         if isinstance(statement, ast.Assign) and statement.value is literal:
             if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
-                return False
+                return None
             name = statement.targets[0].id
-            return sum(isinstance(n, ast.Name) and n.id == name for n in ast.walk(tree)) == 2  # bound, read once
-    return True
+            reads = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name
+                     and isinstance(n.ctx, ast.Load)]
+            stores = sum(isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+                         for n in ast.walk(tree))
+            return reads[0] if len(reads) == 1 and stores == 1 else None
+    return literal.lineno
+
+
+def _top_level(tree: ast.Module, line: int) -> int:
+    """The index of the top-level statement that holds `line` (-1: none)."""
+    return next((i for i, s in enumerate(tree.body) if s.lineno <= line <= (s.end_lineno or s.lineno)), -1)
 
 
 def _os_taken(tree: ast.Module) -> bool:

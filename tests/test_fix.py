@@ -135,6 +135,21 @@ def test_an_address_shared_or_not_the_one_is_left(tmp_path: Path, address: str, 
     assert (done.returncode, (tmp_path / "bot.py").read_text()) == (0, before)
 
 
+def test_an_address_away_from_the_private_messages_is_left(tmp_path: Path) -> None:
+    """Every address the module writes is public, so a socket opened elsewhere counts as public too; the
+    one written is another socket's, and it is not the one to change."""
+    before = ('import json\nimport os\n\nimport websockets\n\n\nasync def ticker():\n'
+              '    async with websockets.connect("wss://ws.kraken.com/v2") as ws:\n'
+              '        await ws.send(json.dumps({"method": "subscribe", "params": {"channel": "ticker"}}))\n\n\n'
+              'async def fills(token):\n    async with websockets.connect(os.environ["WS"]) as ws:\n'
+              '        await ws.send(json.dumps({"method": "subscribe", "params": {"channel": "executions", '
+              '"token": token}}))\n')
+    (tmp_path / "bot.py").write_text(before)
+    done = command("flake8-kraken", "fix", "--isolated", ".", cwd=tmp_path)
+    assert "KRK301 not fixed: the address is used away from the messages" in done.stdout, done.stdout
+    assert (done.returncode, (tmp_path / "bot.py").read_text()) == (0, before)
+
+
 def test_level3_has_an_address_of_its_own(tmp_path: Path) -> None:
     before = ('import json\n\nimport websockets\n\n\nasync def book(token):\n'
               '    async with websockets.connect("wss://ws.kraken.com/v2") as ws:\n'
