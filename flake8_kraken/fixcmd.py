@@ -120,7 +120,10 @@ def run(args: argparse.Namespace, files: list[str], catalog: Any) -> int:
         if args.diff:
             sys.stdout.write(diff(source, fixed.text, fixed.secrets))
             continue
-        failed = write(source, fixed.text)
+        try:
+            failed = write(source, fixed.text)
+        except OSError as exc:  # a folder that cannot be written to, a full disk: the file is as it was
+            failed = f"cannot be written ({type(exc).__name__})"
         if failed is not None:
             print(f"{path}: left alone: {failed}")
     if seen:

@@ -323,3 +323,20 @@ def test_file_names_are_shown_as_they_are(tmp_path: Path) -> None:
     done = command("flake8-kraken", "fix", "--isolated", "--diff", ".", cwd=tmp_path)
     assert "./MyBot2Kraken9Trading0Engine/bot.py:3:1: KRK204 fixed:" in done.stdout
     assert "--- ./MyBot2Kraken9Trading0Engine/bot.py\n" in done.stdout
+
+
+def test_a_file_that_cannot_be_written_is_named_and_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from flake8_kraken import cli, fixcmd
+
+    before = 'import krakenex\n\nkrakenex.API().query_public("Balance")\n'
+    (tmp_path / "bot.py").write_text(before)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError("no room")
+
+    monkeypatch.setattr(fixcmd.tempfile, "mkstemp", refuse)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["fix", "--isolated", "."]) == 1
+    assert "./bot.py: left alone: cannot be written (PermissionError)" in capsys.readouterr().out
+    assert (tmp_path / "bot.py").read_text() == before
