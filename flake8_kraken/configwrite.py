@@ -17,9 +17,19 @@ _OPTION = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)\s*[=:]")
 
 def config_in_use(start: str = ".") -> str | None:
     """The file flake8 reads its options from here (setup.cfg, tox.ini or .flake8), as flake8 finds it."""
-    from flake8.options.config import _find_config_file  # flake8's own search, upwards from `start`
-
+    try:  # flake8's own search, upwards from `start` (not its public API: without it, the nearest here)
+        from flake8.options.config import _find_config_file
+    except ImportError:
+        return next((name for name in ("setup.cfg", "tox.ini", ".flake8") if _has_flake8(name)), None)
     return _find_config_file(os.path.abspath(start))
+
+
+def _has_flake8(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return any(_SECTION.match(line) and line.strip() == "[flake8]" for line in handle)
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def merged(text: str, options: dict[str, list[str]]) -> str:

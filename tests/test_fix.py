@@ -340,3 +340,16 @@ def test_a_file_that_cannot_be_written_is_named_and_kept(
     assert cli.main(["fix", "--isolated", "."]) == 1
     assert "./bot.py: left alone: cannot be written (PermissionError)" in capsys.readouterr().out
     assert (tmp_path / "bot.py").read_text() == before
+
+
+def test_the_configuration_in_use_without_flake8s_own_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flake8.options.config
+
+    from flake8_kraken.configwrite import config_in_use
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delattr(flake8.options.config, "_find_config_file")
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n")
+    assert config_in_use() is None
+    (tmp_path / "tox.ini").write_text("[flake8]\nmax-line-length = 99\n")
+    assert config_in_use() == "tox.ini"
