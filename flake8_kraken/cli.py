@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import sys
-import tokenize
 from typing import Any, Callable, Sequence
 
 from flake8_kraken import __version__
@@ -65,10 +64,10 @@ class UsageError(RedactedError):
 
 def read_source(path: str) -> str:
     """A Python file's text, decoded as Python would (coding cookie, BOM)."""
+    from flake8_kraken.fixcmd import decoded
+
     with open(path, "rb") as handle:
-        raw = handle.read()
-    encoding, _ = tokenize.detect_encoding(iter(raw.splitlines(keepends=True)).__next__)
-    return raw.decode(encoding)
+        return decoded(handle.read())[0]
 
 
 # --- configuration and files, as flake8 sees them ---------------------------------------------

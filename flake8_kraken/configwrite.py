@@ -89,16 +89,6 @@ def _option_span(lines: list[str], first: int, end: int, name: str) -> tuple[int
 
 def write(path: str, text: str) -> None:
     """Replace the file (or create it) with `text`, through a temporary file and a rename."""
-    import tempfile
+    from flake8_kraken.fixcmd import replace_file
 
-    mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
-    fd, temporary = tempfile.mkstemp(prefix=".kraken-config-", dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-        temporary = ""
-    finally:
-        if temporary:
-            os.unlink(temporary)
+    replace_file(path, text.encode("utf-8"), os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644)

@@ -126,8 +126,7 @@ def _address(tree: ast.Module, source: str, catalog: Catalog, calls: list[Any]) 
         return "the address is also used elsewhere, or not written as the catalog writes it: change it by hand"
     if any(_top_level(tree, call.line) != _top_level(tree, used) for call in calls if call is not None):
         return "the address is used away from the messages (another socket's?): change it by hand"
-    column = len(lines[node.lineno - 1].encode()[:node.col_offset].decode(errors="replace"))
-    return (node.lineno, column), url.url, url.auth
+    return (node.lineno, _column(lines, node)), url.url, url.auth
 
 
 def _written_elsewhere(tree: ast.Module, source: str, found: set[tuple[int, int]]) -> dict[str, int]:
@@ -137,10 +136,14 @@ def _written_elsewhere(tree: ast.Module, source: str, found: set[tuple[int, int]
     places: dict[str, list[tuple[int, int]]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            column = len(lines[node.lineno - 1].encode()[:node.col_offset].decode(errors="replace"))
-            places.setdefault(node.value, []).append((node.lineno, column))
+            places.setdefault(node.value, []).append((node.lineno, _column(lines, node)))
     return {value: min(p for p in where if p not in found)[0] for value, where in places.items()
             if any(p in found for p in where) and not all(p in found for p in where)}
+
+
+def _column(lines: list[str], node: ast.expr) -> int:
+    """The node's column in characters, as LibCST counts it (ast counts UTF-8 bytes)."""
+    return len(lines[node.lineno - 1].encode()[:node.col_offset].decode(errors="replace"))
 
 
 def _read_once(tree: ast.Module, literal: ast.Constant) -> int | None:

@@ -41,27 +41,38 @@ def codes(select: str | None, ignore: str | None, fixable: tuple[str, ...]) -> t
     return tuple(c for c in fixable if chosen(c, select) and not (ignore and chosen(c, ignore)))
 
 
+def decoded(raw: bytes) -> tuple[str, str]:
+    """A Python file's text and encoding, decoded as Python would (coding cookie, BOM); newlines kept."""
+    encoding, _ = tokenize.detect_encoding(iter(raw.splitlines(keepends=True)).__next__)
+    return raw.decode(encoding), encoding
+
+
 def read(path: str) -> Source:
     """The file's text, decoded as Python decodes it; newlines are kept as they are."""
     with open(path, "rb") as handle:
         raw = handle.read()
-    encoding, _ = tokenize.detect_encoding(iter(raw.splitlines(keepends=True)).__next__)
-    return Source(path, raw.decode(encoding), encoding, raw, stat.S_IMODE(os.stat(path).st_mode))
+    text, encoding = decoded(raw)
+    return Source(path, text, encoding, raw, stat.S_IMODE(os.stat(path).st_mode))
 
 
 def write(source: Source, text: str) -> str | None:
     """Replace the file with `text`, atomically; the reason it was not written, or None."""
-    data = text.encode(source.encoding)
-    folder = os.path.dirname(os.path.abspath(source.path))
-    fd, temporary = tempfile.mkstemp(prefix=".kraken-fix-", suffix=".tmp", dir=folder)
+    return replace_file(source.path, text.encode(source.encoding), source.mode, source.raw)
+
+
+def replace_file(path: str, data: bytes, mode: int, expected: bytes | None = None) -> str | None:
+    """Write `data` to a temporary file beside `path` and rename it over `path`, unless the file no
+    longer holds `expected` (when given); the reason it was not written, or None."""
+    fd, temporary = tempfile.mkstemp(prefix=".kraken-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(temporary, source.mode)
-        with open(source.path, "rb") as handle:
-            if handle.read() != source.raw:
-                return "it changed while it was being fixed"
-        os.replace(temporary, source.path)
+        os.chmod(temporary, mode)
+        if expected is not None:
+            with open(path, "rb") as handle:
+                if handle.read() != expected:
+                    return "it changed while it was being fixed"
+        os.replace(temporary, path)
         temporary = ""
         return None
     finally:
